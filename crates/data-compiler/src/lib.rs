@@ -1,0 +1,1 @@
+//! ampbase-data-compiler
