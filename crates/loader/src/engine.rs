@@ -64,6 +64,16 @@ pub(crate) fn evaluate(
     let mut definition: BackendDefinition = serde_json::from_str(&json)
         .map_err(|e| LoadError::internal(format!("the runtime returned an unexpected definition: {e}")))?;
     let mut graph = graph.borrow_mut();
+    // The runtime saw positions in the generated JavaScript; point them at the TypeScript.
+    for warning in &mut definition.warnings {
+        let (Some(file), Some(line)) = (&warning.file, warning.line) else { continue };
+        if let Some(module) = graph.modules.get(file.as_str()) {
+            if let Some(at) = original_location(module, line, warning.column.unwrap_or(1)) {
+                warning.line = Some(at.line);
+                warning.column = Some(at.column);
+            }
+        }
+    }
     let mut warnings = std::mem::take(&mut graph.warnings);
     warnings.append(&mut definition.warnings);
     definition.warnings = warnings;
