@@ -4,6 +4,7 @@
 import { state, resetState, warn, registerRuntimeModule } from './runtime.js';
 import { collect } from './collect.js';
 import { cdkProxy, unsupportedModule } from './cdk.js';
+import { internal } from './strict.js';
 
 registerRuntimeModule(new Error().stack);
 
@@ -21,6 +22,10 @@ if (!globalThis.__ampbase) {
     warn: (message, construct = null, location = null) => warn(message, construct, location),
     /** A recording proxy for an unsupported module's exports (e.g. 'aws-cdk-lib'). */
     unsupportedModule,
+    /** True for a defineData(...) result. */
+    isDataResource: (value) => internal(value)?.kind === 'data',
+    /** True for an a.schema(...) or a.combine([...]) value. */
+    isSchema: (value) => ['schema', 'combined'].includes(internal(value)?.kind),
     /** A recording proxy named `path` (warning recorded on first use). */
     cdkProxy: (path) => cdkProxy(path),
   });

@@ -135,8 +135,8 @@ function collectData(res, ctx) {
   return {
     name: props.name ?? 'amplifyData',
     ...out,
-    // As AmplifyDataDefinition.combine: the schemas' SDL joined by newlines.
-    schemaSdl: sdls.join('\n'),
+    // One SDL string; an array of them (in order) for a.combine([...]).
+    schemaSdl: sdls.length === 1 ? sdls[0] : sdls,
     authorizationModes: out.authorizationModes ?? null,
     functionNames,
     functionSchemaAccess,

@@ -16,6 +16,8 @@ const PROBES = new Set([
   'then', 'toJSON', 'constructor', 'toString', 'valueOf', 'toLocaleString',
   'inspect', 'asymmetricMatch', '$$typeof', 'nodeType', '__esModule',
   'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', '__proto__',
+  // duck-typing probes for schemas (`typeof v.transform === 'function'`)
+  'transform', 'schemas',
 ]);
 
 /** Levenshtein distance, for "did you mean" suggestions. */
@@ -90,6 +92,7 @@ export function describeValue(value) {
   const state = internal(value);
   if (state) return state.describe ? state.describe() : state.kind;
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing (undefined)';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;

@@ -627,7 +627,8 @@ const aObject = {
   generation: () => unsupportedType('a.generation()'),
   ai: strict({ model: (name) => ({ resourcePath: String(name) }), dataTool: (x) => x }, (n) => `a.ai.${n} is not a function of the AI kit`, { prefix: 'a.ai.', suffix: '()' }),
 };
-for (const method of Object.keys(SCALARS)) aObject[method] = () => scalarField(method);
+// Named functions, so that a forgotten call (`a.string` instead of `a.string()`) can be reported.
+for (const method of Object.keys(SCALARS)) aObject[method] = { [method]: () => scalarField(method) }[method];
 
 export const a = strict(aObject, (name) => `a.${name} is not a function of the schema builder`, {
   prefix: 'a.',

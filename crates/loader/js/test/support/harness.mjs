@@ -68,11 +68,11 @@ export function setup() {
 let counter = 0;
 
 /** Imports a module against 'ours' or 'official' (fresh instance each time). */
-export async function load(file, mode = 'ours') {
+export async function load(file, mode = 'ours', appRoot = '') {
   if (mode === 'ours') {
     await import(pathToFileURL(join(jsRoot, 'backend.js')).href);
     globalThis.__ampbase.reset();
-    globalThis.__ampbase.configure({ appRoot: '' });
+    globalThis.__ampbase.configure({ appRoot });
   }
   const url = `${pathToFileURL(resolve(file)).href}?mode=${mode}&n=${++counter}`;
   return import(url);
