@@ -8,7 +8,7 @@
 // reads it. Builders are strict proxies (see ../strict.js).
 
 import { INTERNAL, strict, internal, describeValue } from '../strict.js';
-import { registerRuntimeModule } from '../runtime.js';
+import { registerRuntimeModule, userLocation } from '../runtime.js';
 import { runAuthorization } from './auth.js';
 import { transformSchema } from './transform.js';
 
@@ -374,7 +374,8 @@ export function model(fields) {
       },
       data,
     },
-    { kind: 'model', data, describe: () => label },
+    // where the model was declared, for warnings raised by transform()
+    { kind: 'model', data, describe: () => label, location: userLocation() },
     label,
     'a model',
   );

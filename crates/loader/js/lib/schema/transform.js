@@ -11,7 +11,7 @@
 // model / field involved and what to do.
 
 import { internal } from '../strict.js';
-import { registerRuntimeModule } from '../runtime.js';
+import { registerRuntimeModule, warn } from '../runtime.js';
 import { ruleOf } from './auth.js';
 
 registerRuntimeModule(new Error().stack);
@@ -280,13 +280,19 @@ function validateDBGeneration(typeName, fields, databaseEngine) {
   }
 }
 
-function validateIdentifier(typeName, fields, identifier) {
+function validateIdentifier(typeName, fields, identifier, location) {
   if (identifier === undefined) return;
   for (const name of identifier) {
     const def = fields[name];
     if (!def) {
       if (name === 'id') continue; // implicit id
-      throw new Error(`Model ${typeName}: identifier field '${name}' is not defined. Fields of ${typeName}: ${Object.keys(fields).join(', ')}.`);
+      // The official package emits no @primaryKey then (the model keeps an implicit id).
+      warn(
+        `Model ${typeName}: identifier field '${name}' is not a field of ${typeName} (fields: ${Object.keys(fields).join(', ')}); the identifier was ignored.`,
+        `${typeName}.identifier`,
+        location,
+      );
+      continue;
     }
     if (!isScalar(def)) {
       throw new Error(`Model ${typeName}: identifier field '${name}' must be a scalar field (a.id(), a.string(), a.integer(), ...), not ${internal(def).describe()}.`);
@@ -300,14 +306,14 @@ function validateIdentifier(typeName, fields, identifier) {
   }
 }
 
-function processFields(typeName, fields, impliedFields, fieldLevelAuthRules, identifier, partitionKey, secondaryIndexes = {}, databaseEngine = 'dynamodb') {
+function processFields(typeName, fields, impliedFields, fieldLevelAuthRules, identifier, partitionKey, secondaryIndexes = {}, databaseEngine = 'dynamodb', location = null) {
   const gqlFields = [];
   // nested inline enums and custom types, hoisted to top-level types
   const implicitTypes = [];
 
   validateImpliedFields(typeName, fields, impliedFields);
   validateDBGeneration(typeName, fields, databaseEngine);
-  validateIdentifier(typeName, fields, identifier);
+  validateIdentifier(typeName, fields, identifier, location);
 
   for (const [fieldName, fieldDef] of Object.entries(fields)) {
     const fieldAuth = fieldLevelAuthRules[fieldName] ? ` ${fieldLevelAuthRules[fieldName]}` : '';
@@ -348,14 +354,20 @@ function defaultQueryField(modelName, pk, sk) {
 const IMPLICIT_FIELDS = ['id', 'createdAt', 'updatedAt'];
 
 /** field name -> [@index directives] */
-function transformSecondaryIndexes(modelName, secondaryIndexes, fields, getRefType) {
+function transformSecondaryIndexes(modelName, secondaryIndexes, fields, getRefType, location) {
   const indexDirective = ({ partitionKey, sortKeys, indexName, queryField, projectionType, nonKeyAttributes }) => {
     for (const keyName of [partitionKey, ...sortKeys]) {
       const field = fields[keyName];
-      // id, createdAt and updatedAt exist implicitly unless declared.
+      // id, createdAt and updatedAt exist implicitly unless declared. The
+      // official package silently drops an index whose partition key is not a
+      // declared field (the @index directive has no field to sit on): same
+      // output here, plus a warning.
       if (!field && !IMPLICIT_FIELDS.includes(keyName)) {
-        throw new Error(
-          `Model ${modelName}: the secondary index on '${partitionKey}'${sortKeys.length ? ` (sort keys ${sortKeys.join(', ')})` : ''} uses '${keyName}', which is not a field of ${modelName}. Fields: ${Object.keys(fields).join(', ')}.`,
+        warn(
+          `Model ${modelName}: the secondary index on '${partitionKey}' uses '${keyName}', which is not a field of ${modelName} (fields: ${Object.keys(fields).join(', ')}); ` +
+            (keyName === partitionKey ? 'the index was ignored.' : 'the transformer will reject this sort key.'),
+          `${modelName}.secondaryIndexes`,
+          location,
         );
       }
       if (isRef(field)) {
@@ -1021,7 +1033,7 @@ export function transformSchema(schemaState) {
       validateRefUseCases(typeName, 'model', fields, getRefType);
       const identifier = data.identifier;
       const [partitionKey] = identifier;
-      const secondaryIndexes = transformSecondaryIndexes(typeName, data.secondaryIndexes, fields, getRefType);
+      const secondaryIndexes = transformSecondaryIndexes(typeName, data.secondaryIndexes, fields, getRefType, internal(typeDef).location);
       const { authString, authFields } = calculateAuth(mostRelevantAuthRules);
       if (authString === '') {
         throw new Error(
@@ -1036,7 +1048,7 @@ export function transformSchema(schemaState) {
       };
       validateRelationships(typeName, fields, getInternalModel);
       const fieldLevelAuthRules = processFieldLevelAuthRules(fields, authFields);
-      const { gqlFields, implicitTypes } = processFields(typeName, fields, authFields, fieldLevelAuthRules, identifier, partitionKey, secondaryIndexes, databaseEngine);
+      const { gqlFields, implicitTypes } = processFields(typeName, fields, authFields, fieldLevelAuthRules, identifier, partitionKey, secondaryIndexes, databaseEngine, internal(typeDef).location);
       topLevelTypes.push(...implicitTypes);
       const modelAttrs = modelAttributesFromDisabledOps(data.disabledOperations);
       const modelDirective = modelAttrs ? `@model(${modelAttrs})` : '@model';

@@ -95,10 +95,36 @@ export function pickSchema(mod) {
   throw new Error('no schema export found');
 }
 
-/** The directive SDL of a schema value, as `schema.transform().schema` (combined: joined with newlines). */
+/**
+ * The graphql package (a dependency of the official data-schema package), used
+ * to print combined schemas as the oracle does; null when unavailable.
+ */
+function graphqlPackage() {
+  const dir = process.env.AMPBASE_OFFICIAL_DATA_SCHEMA;
+  for (const base of [dir && join(dir, 'package.json'), import.meta.url].filter(Boolean)) {
+    try {
+      return createRequire(base)('graphql');
+    } catch {
+      /* try the next place */
+    }
+  }
+  return null;
+}
+
+/**
+ * The directive SDL of a schema value: `schema.transform().schema`. For
+ * `a.combine([...])` the oracle's directive.graphql is the combined
+ * definition (AmplifyDataDefinition.combine), i.e. the schemas' SDL
+ * concatenated and re-printed by graphql-js; without graphql-js the SDLs are
+ * joined by a newline and `printed: false` is returned.
+ */
 export function directiveOf(schema) {
   if (typeof schema === 'string') return schema;
-  if ('schemas' in schema) return schema.schemas.map((s) => s.transform().schema).join('\n');
+  if ('schemas' in schema) {
+    const joined = schema.schemas.map((s) => s.transform().schema).join('\n');
+    const graphql = graphqlPackage();
+    return graphql ? graphql.print(graphql.parse(joined)) : joined;
+  }
   return schema.transform().schema;
 }
 
