@@ -1,0 +1,25 @@
+// belongsTo naming a reference field the model does not declare.
+import { type ClientSchema, a, defineData } from '@aws-amplify/backend';
+
+const schema = a
+  .schema({
+    Team: a.model({
+      mantra: a.string().required(),
+      members: a.hasMany('Member', 'teamId'),
+    }),
+    Member: a.model({
+      name: a.string().required(),
+      team: a.belongsTo('Team', 'teamId'),
+    }),
+  })
+  .authorization((allow) => [allow.publicApiKey()]);
+
+export type Schema = ClientSchema<typeof schema>;
+
+export const data = defineData({
+  schema,
+  authorizationModes: {
+    defaultAuthorizationMode: 'apiKey',
+    apiKeyAuthorizationMode: { expiresInDays: 30 },
+  },
+});
