@@ -46,10 +46,10 @@ const throws = (fn, pattern) => assert.throws(fn, (e) => e instanceof Error && p
 
 test('typos name the valid methods', () => {
   throws(() => a.strng(), /^a\.strng is not a function of the schema builder; did you mean a\.string\? Valid: .*integer/);
-  throws(() => a.string().requried(), /requried is not a method of a field; did you mean \.required\(\)\?/);
+  throws(() => a.string().requried(), /requried is not a function of a field; did you mean \.required\(\)\?/);
   throws(() => a.model({}).identifer(['x']), /did you mean \.identifier\(\)/);
-  throws(() => a.model({}).authorization((allow) => [allow.publicApikey()]), /allow\.publicApikey is not an authorization rule.*did you mean allow\.publicApiKey\(\)/);
-  throws(() => a.query().authorization((allow) => [allow.owner()]), /allow\.owner is not an authorization rule available in custom operation.*only publicApiKey, guest, authenticated/);
+  throws(() => a.model({}).authorization((allow) => [allow.publicApikey()]), /allow\.publicApikey is not a function: no such authorization rule.*did you mean allow\.publicApiKey\(\)/);
+  throws(() => a.query().authorization((allow) => [allow.owner()]), /allow\.owner is not a function: no such authorization rule in custom operation.*only publicApiKey, guest, authenticated/);
   throws(() => a.model({}).authorization((allow) => [allow.resource(1)]), /only allowed at schema level/);
   throws(() => a.model({}).authorization((allow) => [allow.owner().to(['read']).to(['read'])]), /\.to\(\) is not available here/);
   throws(() => a.handler.funtion(), /did you mean a\.handler\.function\(\)/);
@@ -72,7 +72,7 @@ test('schema errors name the model and field', () => {
     Post: a.model({ comments: a.hasMany('Coment', 'postId') }).authorization((allow) => [allow.publicApiKey()]),
     Comment: a.model({ postId: a.id() }),
   });
-  throws(() => s1.transform(), /Post\.comments is referring to Coment which is not defined in the schema; did you mean Comment\?/);
+  throws(() => s1.transform(), /Post is referring to Coment which is not defined in the schema; did you mean Comment\?/);
   const s2 = a.schema({ Todo: a.model({ content: a.string() }) });
   throws(() => s2.transform(), /Model `Todo` is missing authorization rules/);
   const s3 = a.schema({

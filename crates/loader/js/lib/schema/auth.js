@@ -88,7 +88,7 @@ function makeRule(label, data, methods) {
     };
   }
   const all = ['to', 'identityClaim', 'withClaimIn'];
-  return strict(rule, (name) => `${label}.${name} is not a modifier of this authorization rule`, {
+  return strict(rule, (name) => `${label}.${name} is not a function of this authorization rule`, {
     prefix: '.',
     suffix: '()',
     explain: (name) =>
@@ -194,7 +194,7 @@ export function makeAllow(kind) {
     field: 'field-level .authorization()',
     operation: 'custom operation (a.query/a.mutation/a.subscription) .authorization()',
   }[kind];
-  return strict(allow, (name) => `allow.${name} is not an authorization rule available in ${where}`, {
+  return strict(allow, (name) => `allow.${name} is not a function: no such authorization rule in ${where}`, {
     prefix: 'allow.',
     suffix: '()',
     explain: (name) => {

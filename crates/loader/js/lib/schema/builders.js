@@ -19,7 +19,7 @@ export const GENERATED = Symbol('ampbase.generated'); // `.default()` without a 
 /** Wraps a builder object with its internal state and strict property access. */
 function builder(obj, state, label, kindName) {
   Object.defineProperty(obj, INTERNAL, { value: state });
-  return strict(obj, (name) => `${label}.${name} is not a method of ${kindName}`, { prefix: '.', suffix: '()' });
+  return strict(obj, (name) => `${label}.${name} is not a function of ${kindName}`, { prefix: '.', suffix: '()' });
 }
 
 // ---------------------------------------------------------------------------

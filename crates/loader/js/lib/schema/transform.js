@@ -295,7 +295,10 @@ function validateIdentifier(typeName, fields, identifier, location) {
       continue;
     }
     if (!isScalar(def)) {
-      throw new Error(`Model ${typeName}: identifier field '${name}' must be a scalar field (a.id(), a.string(), a.integer(), ...), not ${internal(def).describe()}.`);
+      throw new Error(
+        `Invalid identifier definition. Field ${name} cannot be used in the identifier. Identifiers must reference required or DB-generated fields) — ` +
+          `${typeName}.${name} is ${internal(def).describe()}; identifier fields must be required scalar fields (a.id(), a.string().required(), a.integer().required(), ...).`,
+      );
     }
     const data = dataOf(def);
     if (!data.required && data.fieldType !== 'ID' && !isGenerated(data.default)) {
@@ -859,7 +862,7 @@ function validateRelationships(typeName, fields, getInternalModel) {
     if (!isRelationship(field)) continue;
     const source = { name, def: dataOf(field) };
     const sourceModel = getInternalModel(typeName, typeName);
-    const associatedModel = getInternalModel(source.def.relatedModel, `${typeName}.${name}`);
+    const associatedModel = getInternalModel(source.def.relatedModel, typeName);
     const related = associatedConnectionField(typeName, source, associatedModel);
     const rel =
       source.def.type === 'belongsTo'
