@@ -189,7 +189,8 @@ fn build_model(names: &Names<'_>, t: &TypeDef, auth_config: &AuthorizationConfig
                 // The Gen 2 construct enables `enableAutoIndexQueryNames`.
                 _ => Some(default_index_name(&t.name, &f.name, &sort_keys)),
             };
-            indexes.push((f.name.clone(), SecondaryIndex { name, partition_key: f.name.clone(), sort_keys, query_field }));
+            let query_field_explicit = matches!(d.arg("queryField"), Some(Value::String(_)));
+            indexes.push((f.name.clone(), SecondaryIndex { name, partition_key: f.name.clone(), sort_keys, query_field, query_field_explicit }));
         }
         fields.push(Field {
             name: f.name.clone(),

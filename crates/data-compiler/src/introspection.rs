@@ -170,7 +170,7 @@ fn model_json(data: &DataModel, m: &Model) -> Value {
         let fields: Vec<&str> = std::iter::once(index.partition_key.as_str()).chain(index.sort_keys.iter().map(String::as_str)).collect();
         let mut props = Map::new();
         props.insert("name".into(), json!(index.name));
-        if let Some(q) = &index.query_field {
+        if let Some(q) = index.query_field.as_ref().filter(|_| index.query_field_explicit) {
             props.insert("queryField".into(), json!(q));
         }
         props.insert("fields".into(), json!(fields));

@@ -231,6 +231,8 @@ pub struct SecondaryIndex {
     pub sort_keys: Vec<String>,
     /// The generated query, when the index has one.
     pub query_field: Option<String>,
+    /// `queryField` was written (rather than derived from the index name).
+    pub query_field_explicit: bool,
 }
 
 /// `allow:` of an auth rule.

@@ -86,6 +86,11 @@ pub(crate) fn parse_documents(sources: &[String]) -> Result<Document, CompileErr
             .map_err(|e| CompileError::Syntax { document: index, message: e.to_string() })?;
         for def in doc.definitions {
             let ast::TypeSystemDefinition::Type(def) = def else { continue };
+            // Gen 1 `input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }` configures
+            // the sandbox; it is not part of the API.
+            if def.node.name.node.as_str() == "AMPLIFY" {
+                continue;
+            }
             let converted = convert_type(&def)?;
             let is_root = matches!(converted.name.as_str(), "Query" | "Mutation" | "Subscription");
             if let Some(existing) = types.iter_mut().find(|t| t.name == converted.name) {

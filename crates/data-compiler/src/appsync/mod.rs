@@ -28,7 +28,6 @@ pub(crate) fn generate(doc: &Document, data: &DataModel, config: &AuthorizationC
     g.primary_key_pass()?;
     g.index_pass()?;
     g.relational_pass();
-    g.default_value_pass();
     g.auth_pass()?;
     g.out.add({
         let mut t = OutType::new("AmplifyAIConversationTurnErrorInput", OutKind::Input);
@@ -161,7 +160,7 @@ impl<'a> Generator<'a> {
             }
             if let Some(list) = &ops.list {
                 self.ensure_connection(&model.name);
-                self.ensure_filter_input(model);
+                self.ensure_filter_input(model, true);
                 self.out.root("Query").push_field(
                     OutField::new(list, format!("Model{}Connection", model.name))
                         .arg("filter", format!("Model{}FilterInput", model.name))
@@ -256,6 +255,14 @@ impl<'a> Generator<'a> {
 
     fn is_non_model_object(&self, name: &str) -> bool {
         self.data.custom_type(name).is_some()
+    }
+
+    /// Any object type of the output without `@model`: custom types and, once the relational
+    /// pass has run, connection types.
+    fn is_output_non_model_object(&self, name: &str) -> bool {
+        self.out.get(name).is_some_and(|t| t.kind == OutKind::Object)
+            && self.data.model(name).is_none()
+            && !matches!(name, "Query" | "Mutation" | "Subscription")
     }
 
     fn add_auto_fields(&mut self, model: &Model) {
@@ -363,14 +370,15 @@ impl<'a> Generator<'a> {
         }
     }
 
-    fn ensure_filter_input(&mut self, model: &Model) {
+    fn ensure_filter_input(&mut self, model: &Model, with_auto_fields: bool) {
         self.ensure_enum_filters(model);
         let name = format!("Model{}FilterInput", model.name);
         if self.out.has(&name) {
             return;
         }
         let mut t = OutType::new(&name, OutKind::Input);
-        for f in self.fields_with_auto(model) {
+        let fields = if with_auto_fields { self.fields_with_auto(model) } else { model.declared_fields().cloned().collect() };
+        for f in fields {
             if let Some(filter) = scalar_filter(self.data, &f.ty, &f.kind) {
                 t.push_field(OutField::new(&f.name, filter));
             }
@@ -614,7 +622,7 @@ impl<'a> Generator<'a> {
                         f.directives = self.no_auth_directives();
                     }
                     self.out.root("Query").push_field(f);
-                    self.ensure_filter_input(model);
+                    self.ensure_filter_input(model, false);
                     self.ensure_connection(&model.name);
                 } else {
                     self.sort_key_arg(model, &index.sort_keys, Some(&index.name))?;
@@ -638,7 +646,7 @@ impl<'a> Generator<'a> {
                 }
                 let related = self.data.model(&rel.related_model).expect("validated");
                 self.ensure_connection(&related.name);
-                self.ensure_filter_input(related);
+                self.ensure_filter_input(related, false);
                 let mut field = OutField::new(&f.name, format!("Model{}Connection", related.name));
                 field = field
                     .arg("filter", format!("Model{}FilterInput", related.name))
@@ -649,19 +657,6 @@ impl<'a> Generator<'a> {
                     if let Some(existing) = t.field_mut(&f.name) {
                         field.directives = existing.directives.clone();
                         *existing = field;
-                    }
-                }
-            }
-        }
-    }
-
-    /// `@default` makes a required field optional on create.
-    fn default_value_pass(&mut self) {
-        for model in &self.data.models {
-            for f in model.declared_fields().filter(|f| f.default.is_some()) {
-                if let Some(input) = self.out.get_mut(&format!("Create{}Input", model.name)) {
-                    if let Some(field) = input.field_mut(&f.name) {
-                        field.ty = f.ty.nullable().to_string();
                     }
                 }
             }
@@ -818,7 +813,7 @@ impl<'a> Generator<'a> {
     /// `propagateAuthDirectivesToNestedTypes` of the auth transformer.
     fn propagate_auth_directives(&mut self, type_name: &str, providers: &[AuthProvider], seen: &mut std::collections::HashMap<String, HashSet<String>>) {
         let Some(t) = self.out.get(type_name) else { return };
-        let nested: Vec<String> = t.fields.iter().map(|f| base_name(&f.ty)).filter(|n| self.is_non_model_object(n)).collect();
+        let nested: Vec<String> = t.fields.iter().map(|f| base_name(&f.ty)).filter(|n| self.is_output_non_model_object(n)).collect();
         for n in nested {
             let seen_before = seen.contains_key(&n);
             let mut dirs = self.dirs.service_directives(providers, seen_before);
