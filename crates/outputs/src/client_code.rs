@@ -707,11 +707,12 @@ fn print_operation(op: &Operation, base: usize) -> String {
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.has_body()) {
         let mut inner = String::new();
-        print_fields(&body.fields, 2, &mut inner);
-        print_fragments(&body.fragments, 2, &mut inner);
+        print_selection_set(&body.fields, &body.fragments, 2, &mut inner);
         for line in inner.lines() {
-            out.push_str(&pad);
-            out.push_str(line);
+            if !line.is_empty() {
+                out.push_str(&pad);
+                out.push_str(line);
+            }
             out.push('\n');
         }
         out.push_str(&format!("{pad}  }}\n"));
@@ -725,13 +726,22 @@ fn print_fields(fields: &[Selection], level: usize, out: &mut String) {
     for f in fields {
         if f.has_body() {
             out.push_str(&format!("{pad}{} {{\n", f.name));
-            print_fields(&f.fields, level + 1, out);
-            print_fragments(&f.fragments, level + 1, out);
+            print_selection_set(&f.fields, &f.fragments, level + 1, out);
             out.push_str(&format!("{pad}}}\n"));
         } else {
             out.push_str(&format!("{pad}{}\n", f.name));
         }
     }
+}
+
+/// Fields, then fragments. The templates leave an empty line between the two, which
+/// prettier keeps.
+fn print_selection_set(fields: &[Selection], fragments: &[Fragment], level: usize, out: &mut String) {
+    print_fields(fields, level, out);
+    if !fields.is_empty() && fragments.iter().any(|f| !f.fields.is_empty()) {
+        out.push('\n');
+    }
+    print_fragments(fragments, level, out);
 }
 
 fn print_fragments(fragments: &[Fragment], level: usize, out: &mut String) {
