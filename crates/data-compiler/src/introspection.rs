@@ -21,7 +21,7 @@ pub(crate) fn generate(doc: &Document, data: &DataModel) -> Value {
         let fields: Map<String, Value> = t
             .fields
             .iter()
-            .filter_map(|f| field_json(data, f).map(|j| (f.name.clone(), j)))
+            .filter_map(|f| field_json(data, &t.name, f).map(|j| (f.name.clone(), j)))
             .collect();
         non_models.insert(t.name.clone(), json!({ "name": t.name, "fields": fields }));
     }
@@ -95,7 +95,7 @@ fn type_json(data: &DataModel, ty: &TypeRef) -> Option<Map<String, Value>> {
     Some(j)
 }
 
-fn field_json(data: &DataModel, f: &Field) -> Option<Value> {
+fn field_json(data: &DataModel, owner: &str, f: &Field) -> Option<Value> {
     let typed = type_json(data, &f.ty)?;
     let mut j = Map::new();
     j.insert("name".into(), json!(f.name));
@@ -106,12 +106,12 @@ fn field_json(data: &DataModel, f: &Field) -> Option<Value> {
         j.insert("isReadOnly".into(), json!(true));
     }
     if let Some(rel) = &f.relationship {
-        j.insert("association".into(), association_json(data, f, rel));
+        j.insert("association".into(), association_json(data, owner, rel));
     }
     Some(Value::Object(j))
 }
 
-fn association_json(data: &DataModel, f: &Field, rel: &Relationship) -> Value {
+fn association_json(data: &DataModel, owner: &str, rel: &Relationship) -> Value {
     let related = data.model(&rel.related_model);
     match rel.kind {
         RelationshipKind::HasMany | RelationshipKind::ManyToMany => {
@@ -122,7 +122,7 @@ fn association_json(data: &DataModel, f: &Field, rel: &Relationship) -> Value {
                 related
                     .and_then(|r| {
                         r.declared_fields().find(|rf| {
-                            rf.relationship.as_ref().is_some_and(|x| x.kind == RelationshipKind::BelongsTo && x.related_model == f.ty.name)
+                            rf.relationship.as_ref().is_some_and(|x| x.kind == RelationshipKind::BelongsTo && x.related_model == owner)
                         })
                     })
                     .map(|rf| vec![rf.name.clone()])
@@ -158,7 +158,7 @@ fn model_json(data: &DataModel, m: &Model) -> Value {
         if f.kind == FieldKind::Model && f.relationship.is_none() {
             continue;
         }
-        if let Some(j) = field_json(data, f) {
+        if let Some(j) = field_json(data, &m.name, f) {
             fields.insert(f.name.clone(), j);
         }
     }

@@ -648,6 +648,32 @@ impl<'a> Generator<'a> {
                 self.ensure_connection(&related.name);
                 self.ensure_filter_input(related, false);
                 let mut field = OutField::new(&f.name, format!("Model{}Connection", related.name));
+                // Gen 1 `fields`: the related index (or key) beyond the given fields becomes a
+                // sort-key condition argument.
+                if !rel.fields.is_empty() {
+                    let index_fields: Vec<String> = match &rel.index_name {
+                        Some(name) => related
+                            .indexes
+                            .iter()
+                            .find(|i| &i.name == name)
+                            .map(|i| std::iter::once(i.partition_key.clone()).chain(i.sort_keys.iter().cloned()).collect())
+                            .unwrap_or_default(),
+                        None => related.key_fields().iter().map(|s| s.to_string()).collect(),
+                    };
+                    if rel.fields.len() < 2 && index_fields.len() > 1 {
+                        if index_fields.len() == 2 {
+                            let sk = related.field(&index_fields[1]).expect("validated");
+                            let base = Scalar::from_name(&sk.ty.name).map(|s| s.base().to_string()).unwrap_or_else(|| sk.ty.name.clone());
+                            if matches!(base.as_str(), "String" | "ID" | "Int" | "Float") {
+                                self.out.add(key_condition_input(&base));
+                            }
+                            field = field.arg(&sk.name, format!("Model{base}KeyConditionInput"));
+                        } else {
+                            let key_name = upper_first(rel.index_name.as_deref().unwrap_or("Primary"));
+                            field = field.arg(&lower_camel(&index_fields[1..]), format!("Model{}{key_name}CompositeKeyConditionInput", related.name));
+                        }
+                    }
+                }
                 field = field
                     .arg("filter", format!("Model{}FilterInput", related.name))
                     .arg("sortDirection", "ModelSortDirection")
