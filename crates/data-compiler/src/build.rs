@@ -21,10 +21,6 @@ impl Names<'_> {
         self.doc.types.iter().find(|t| t.name == name)
     }
 
-    pub fn is_model(&self, name: &str) -> bool {
-        self.type_def(name).is_some_and(is_model)
-    }
-
     pub fn is_enum(&self, name: &str) -> bool {
         self.type_def(name).is_some_and(|t| matches!(t.kind, Kind::Enum(_)))
     }

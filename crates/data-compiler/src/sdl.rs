@@ -34,6 +34,7 @@ pub(crate) struct TypeDef {
     pub fields: Vec<FieldDef>,
     pub interfaces: Vec<String>,
     /// 1-based line in its document, for error messages.
+    #[allow(dead_code)]
     pub line: usize,
 }
 

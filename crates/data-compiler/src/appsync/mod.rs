@@ -764,7 +764,7 @@ impl<'a> Generator<'a> {
 
             // protectSchemaOperations
             let ops = &model.operations;
-            let mut protect = |g: &mut Self, root: &str, op: AuthOperation, name: &Option<String>| {
+            let protect = |g: &mut Self, root: &str, op: AuthOperation, name: &Option<String>| {
                 let Some(name) = name else { return };
                 let roles = acm.roles_for(op, op == AuthOperation::Delete);
                 let include_default = g.dirs.include_default(&roles);
