@@ -115,7 +115,12 @@ pub struct OutputsContext {
 
 impl Default for OutputsContext {
     fn default() -> Self {
-        OutputsContext::for_sandbox("ampbase", "sandbox", "us-east-1", std::iter::empty::<&str>())
+        OutputsContext::for_sandbox(
+            "ampbase",
+            "sandbox",
+            "us-east-1",
+            std::iter::empty::<&str>(),
+        )
     }
 }
 
@@ -156,8 +161,18 @@ impl OutputsContext {
     }
 
     /// [`OutputsContext::for_sandbox`] with the storage names of `def`.
-    pub fn for_definition(app_name: &str, sandbox_id: &str, region: &str, def: &BackendDefinition) -> OutputsContext {
-        OutputsContext::for_sandbox(app_name, sandbox_id, region, def.storage.iter().map(|s| s.name.as_str()))
+    pub fn for_definition(
+        app_name: &str,
+        sandbox_id: &str,
+        region: &str,
+        def: &BackendDefinition,
+    ) -> OutputsContext {
+        OutputsContext::for_sandbox(
+            app_name,
+            sandbox_id,
+            region,
+            def.storage.iter().map(|s| s.name.as_str()),
+        )
     }
 
     fn bucket_name_for(&self, storage: &str) -> String {
@@ -168,7 +183,11 @@ impl OutputsContext {
     }
 
     fn graphql_url(&self) -> String {
-        format!("{}{}", self.base_url.trim_end_matches('/'), self.graphql_path)
+        format!(
+            "{}{}",
+            self.base_url.trim_end_matches('/'),
+            self.graphql_path
+        )
     }
 
     /// The GraphQL URL with an upper-case scheme, so the client's case-sensitive
@@ -197,8 +216,14 @@ fn bucket_name(app: &str, sandbox: &str, storage: &str) -> String {
         }
         out.trim_end_matches('-').to_string()
     };
-    let hash = IdStream::new(&format!("{app}\u{0}{sandbox}\u{0}{storage}"), "bucket").chars(b"0123456789abcdef", 8);
-    let mut stem = format!("amplify-{}-{}-{}", clean(app), clean(sandbox), clean(storage));
+    let hash = IdStream::new(&format!("{app}\u{0}{sandbox}\u{0}{storage}"), "bucket")
+        .chars(b"0123456789abcdef", 8);
+    let mut stem = format!(
+        "amplify-{}-{}-{}",
+        clean(app),
+        clean(sandbox),
+        clean(storage)
+    );
     stem = stem.replace("--", "-");
     let max = 63 - 1 - hash.len();
     if stem.len() > max {
@@ -227,7 +252,9 @@ impl IdStream {
         z ^ (z >> 31)
     }
     fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n).map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char).collect()
+        (0..n)
+            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
+            .collect()
     }
     fn uuid(&mut self) -> String {
         let a = self.next();
@@ -238,7 +265,14 @@ impl IdStream {
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
     }
 }
 
@@ -344,7 +378,9 @@ impl FromStr for OutputsFormat {
         match s {
             "json" => Ok(OutputsFormat::Json),
             "dart" => Ok(OutputsFormat::Dart),
-            other => Err(OutputsError::Unsupported(format!("outputs format `{other}` (choices: json, dart)"))),
+            other => Err(OutputsError::Unsupported(format!(
+                "outputs format `{other}` (choices: json, dart)"
+            ))),
         }
     }
 }
@@ -379,7 +415,10 @@ pub fn render(
             } else {
                 "amplify_outputs.json"
             };
-            Ok(RenderedOutputs { file_name: file_name.into(), contents: to_json_text(&value)? })
+            Ok(RenderedOutputs {
+                file_name: file_name.into(),
+                contents: to_json_text(&value)?,
+            })
         }
         OutputsFormat::Dart => {
             if version == OutputsVersion::V0 {
@@ -387,7 +426,11 @@ pub fn render(
                     "the Dart format of outputs version 0 (amplifyconfiguration.dart)".into(),
                 ));
             }
-            let version = if version == OutputsVersion::Local { OutputsVersion::V1_5 } else { version };
+            let version = if version == OutputsVersion::Local {
+                OutputsVersion::V1_5
+            } else {
+                version
+            };
             let value = render_value(def, data, ctx, version)?;
             Ok(RenderedOutputs {
                 file_name: "amplify_outputs.dart".into(),
@@ -437,7 +480,11 @@ fn spec_config(
     let mut acc = Map::new();
     if let Some(auth) = &def.auth {
         // Version 0 is derived with the 1.1 auth contributor (no groups, no passwordless).
-        let auth_version = if legacy_auth { OutputsVersion::V1_1 } else { spec };
+        let auth_version = if legacy_auth {
+            OutputsVersion::V1_1
+        } else {
+            spec
+        };
         let part = json!({ "auth": auth_config(auth, ctx, auth_version) });
         accumulate(&mut acc, part.as_object().unwrap())?;
     }
@@ -475,7 +522,10 @@ fn auth_config(auth: &AuthDefinition, ctx: &OutputsContext, version: OutputsVers
 
     // mfaTypes from the user pool's enabledMfas.
     let mfa = auth.multifactor.as_ref();
-    let mode = mfa.and_then(|m| m.get("mode")).and_then(Value::as_str).unwrap_or("OFF");
+    let mode = mfa
+        .and_then(|m| m.get("mode"))
+        .and_then(Value::as_str)
+        .unwrap_or("OFF");
     let mfa_on = matches!(mode, "OPTIONAL" | "REQUIRED");
     let mut mfa_methods = Vec::new();
     if mfa_on {
@@ -492,7 +542,10 @@ fn auth_config(auth: &AuthDefinition, ctx: &OutputsContext, version: OutputsVers
         }
     }
     out.insert("mfa_methods".into(), json!(mfa_methods));
-    out.insert("standard_required_attributes".into(), json!(required_standard_attributes(auth, email, phone)));
+    out.insert(
+        "standard_required_attributes".into(),
+        json!(required_standard_attributes(auth, email, phone)),
+    );
     let mut username = Vec::new();
     if email {
         username.push("email");
@@ -531,7 +584,10 @@ fn auth_config(auth: &AuthDefinition, ctx: &OutputsContext, version: OutputsVers
     if let Some(oauth) = oauth_config(login, ctx) {
         out.insert("oauth".into(), oauth);
     }
-    out.insert("unauthenticated_identities_enabled".into(), json!(ctx.allow_guest_access));
+    out.insert(
+        "unauthenticated_identities_enabled".into(),
+        json!(ctx.allow_guest_access),
+    );
     if version.at_least(OutputsVersion::V1_4)
         && let Some(p) = passwordless_config(auth)
     {
@@ -555,7 +611,10 @@ fn required_standard_attributes(auth: &AuthDefinition, email: bool, phone: bool)
             continue;
         }
         let present = truthy(value);
-        let required = value.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let required = value
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         match attrs.iter().position(|(k, _)| k == key) {
             Some(i) if present => attrs[i].1 = required,
             Some(i) => {
@@ -594,7 +653,10 @@ fn standard_attribute_name(key: &str) -> String {
 fn oauth_config(login: &Value, ctx: &OutputsContext) -> Option<Value> {
     let ext = login.get("externalProviders")?;
     let urls = |k: &str| -> Vec<Value> {
-        ext.get(k).and_then(Value::as_array).cloned().unwrap_or_default()
+        ext.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
     };
     let (sign_in, sign_out) = (urls("callbackUrls"), urls("logoutUrls"));
     if sign_in.is_empty() || sign_out.is_empty() {
@@ -623,14 +685,28 @@ fn oauth_config(login: &Value, ctx: &OutputsContext) -> Option<Value> {
         }
     };
     let mut scopes: Vec<String> = match ext.get("scopes").and_then(Value::as_array) {
-        Some(list) => list.iter().filter_map(Value::as_str).map(scope_name).collect(),
-        None => ["phone", "email", "openid", "profile", "aws.cognito.signin.user.admin"]
-            .map(String::from)
-            .to_vec(),
+        Some(list) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(scope_name)
+            .collect(),
+        None => [
+            "phone",
+            "email",
+            "openid",
+            "profile",
+            "aws.cognito.signin.user.admin",
+        ]
+        .map(String::from)
+        .to_vec(),
     };
     let mut seen = std::collections::HashSet::new();
     scopes.retain(|s| seen.insert(s.clone()));
-    if scopes.iter().any(|s| matches!(s.as_str(), "phone" | "email" | "profile")) && !seen.contains("openid") {
+    if scopes
+        .iter()
+        .any(|s| matches!(s.as_str(), "phone" | "email" | "profile"))
+        && !seen.contains("openid")
+    {
         scopes.push("openid".into());
     }
     let domain = ext
@@ -651,9 +727,17 @@ fn oauth_config(login: &Value, ctx: &OutputsContext) -> Option<Value> {
 /// `auth.passwordless` (1.4): OTP sign-in and passkeys from `loginWith`.
 fn passwordless_config(auth: &AuthDefinition) -> Option<Value> {
     let login = &auth.login_with;
-    let otp = |k: &str| login.get(k).and_then(|v| v.get("otpLogin")).and_then(Value::as_bool) == Some(true);
+    let otp = |k: &str| {
+        login
+            .get(k)
+            .and_then(|v| v.get("otpLogin"))
+            .and_then(Value::as_bool)
+            == Some(true)
+    };
     let (email_otp, sms_otp) = (otp("email"), otp("phone"));
-    let web_authn = login.get("webAuthn").filter(|v| !v.is_null() && *v != &Value::Bool(false));
+    let web_authn = login
+        .get("webAuthn")
+        .filter(|v| !v.is_null() && *v != &Value::Bool(false));
     let preferred = auth
         .other
         .get("passwordlessOptions")
@@ -664,20 +748,30 @@ fn passwordless_config(auth: &AuthDefinition) -> Option<Value> {
         out.insert("email_otp_enabled".into(), json!(email_otp));
         out.insert("sms_otp_enabled".into(), json!(sms_otp));
         if let Some(w) = web_authn {
-            let rp = w.get("relyingPartyId").and_then(Value::as_str).unwrap_or("AUTO");
+            let rp = w
+                .get("relyingPartyId")
+                .and_then(Value::as_str)
+                .unwrap_or("AUTO");
             let rp = if rp == "AUTO" { "localhost" } else { rp };
             let uv = if w.get("userVerification").and_then(Value::as_str) == Some("required") {
                 "required"
             } else {
                 "preferred"
             };
-            out.insert("web_authn".into(), json!({ "relying_party_id": rp, "user_verification": uv }));
+            out.insert(
+                "web_authn".into(),
+                json!({ "relying_party_id": rp, "user_verification": uv }),
+            );
         }
     }
     if let Some(p) = preferred {
         out.insert("preferred_challenge".into(), json!(p));
     }
-    if out.is_empty() { None } else { Some(Value::Object(out)) }
+    if out.is_empty() {
+        None
+    } else {
+        Some(Value::Object(out))
+    }
 }
 
 /// `DataClientConfigContributor`.
@@ -686,17 +780,33 @@ fn data_config(data: &CompiledDataOutputs, ctx: &OutputsContext) -> Value {
     out.insert("url".into(), json!(ctx.graphql_url()));
     out.insert("aws_region".into(), json!(ctx.region));
     let has_key = data.default_authorization_type == AuthType::ApiKey
-        || data.additional_authorization_types.contains(&AuthType::ApiKey);
-    if let Some(key) = data.api_key.clone().or_else(|| has_key.then(|| ctx.api_key.clone())) {
+        || data
+            .additional_authorization_types
+            .contains(&AuthType::ApiKey);
+    if let Some(key) = data
+        .api_key
+        .clone()
+        .or_else(|| has_key.then(|| ctx.api_key.clone()))
+    {
         out.insert("api_key".into(), json!(key));
     }
-    out.insert("default_authorization_type".into(), json!(data.default_authorization_type.appsync_name()));
+    out.insert(
+        "default_authorization_type".into(),
+        json!(data.default_authorization_type.appsync_name()),
+    );
     if !data.additional_authorization_types.is_empty() {
-        let types: Vec<&str> = data.additional_authorization_types.iter().map(|t| t.appsync_name()).collect();
+        let types: Vec<&str> = data
+            .additional_authorization_types
+            .iter()
+            .map(|t| t.appsync_name())
+            .collect();
         out.insert("authorization_types".into(), json!(types));
     }
     if !data.model_introspection.is_null() {
-        out.insert("model_introspection".into(), data.model_introspection.clone());
+        out.insert(
+            "model_introspection".into(),
+            data.model_introspection.clone(),
+        );
     }
     Value::Object(out)
 }
@@ -719,7 +829,10 @@ fn storage_config(
     };
     let mut out = Map::new();
     out.insert("aws_region".into(), json!(ctx.region));
-    out.insert("bucket_name".into(), json!(ctx.bucket_name_for(&default.name)));
+    out.insert(
+        "bucket_name".into(),
+        json!(ctx.bucket_name_for(&default.name)),
+    );
     if version.at_least(OutputsVersion::V1_1) {
         let mut buckets = Vec::new();
         for s in &def.storage {
@@ -750,7 +863,11 @@ pub fn storage_paths(storage: &StorageDefinition) -> Result<Value, OutputsError>
         for rule in rules {
             let mut actions: Vec<String> = Vec::new();
             for a in &rule.actions {
-                let expanded: &[&str] = if a == "read" { &["get", "list"] } else { &[a.as_str()] };
+                let expanded: &[&str] = if a == "read" {
+                    &["get", "list"]
+                } else {
+                    &[a.as_str()]
+                };
                 for e in expanded {
                     if !actions.iter().any(|x| x == e) {
                         actions.push(e.to_string());
@@ -759,9 +876,15 @@ pub fn storage_paths(storage: &StorageDefinition) -> Result<Value, OutputsError>
             }
             let (ids, substitution): (Vec<(String, String)>, &str) = match rule.principal.as_str() {
                 "guest" => (vec![("guest".into(), "guest users".into())], "*"),
-                "authenticated" => (vec![("authenticated".into(), "authenticated users".into())], "*"),
+                "authenticated" => (
+                    vec![("authenticated".into(), "authenticated users".into())],
+                    "*",
+                ),
                 "groups" | "group" => (
-                    rule.groups.iter().map(|g| (format!("groups{g}"), format!("group {g}"))).collect(),
+                    rule.groups
+                        .iter()
+                        .map(|g| (format!("groups{g}"), format!("group {g}")))
+                        .collect(),
                     "*",
                 ),
                 "entity" => {
@@ -784,7 +907,9 @@ pub fn storage_paths(storage: &StorageDefinition) -> Result<Value, OutputsError>
             if prefix.ends_with("/*/*") {
                 prefix.truncate(prefix.len() - 2);
             }
-            let entry = out.entry(prefix).or_insert_with(|| Value::Object(Map::new()));
+            let entry = out
+                .entry(prefix)
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(m) = entry {
                 for (k, v) in access {
                     m.insert(k, v);
@@ -839,7 +964,10 @@ pub fn parse_amplify_outputs(outputs: &Map<String, Value>) -> Map<String, Value>
         );
     }
     if let Some(data) = outputs.get("data").filter(|v| truthy(v)) {
-        let auth_mode = data.get("default_authorization_type").and_then(Value::as_str).and_then(|s| s.parse::<AuthType>().ok());
+        let auth_mode = data
+            .get("default_authorization_type")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<AuthType>().ok());
         rc.insert(
             "API".into(),
             json!({ "GraphQL": compact(json!({
@@ -851,8 +979,15 @@ pub fn parse_amplify_outputs(outputs: &Map<String, Value>) -> Map<String, Value>
             })) }),
         );
     }
-    if let Some(events) = outputs.get("custom").and_then(|c| c.get("events")).filter(|v| truthy(v)) {
-        let auth_mode = events.get("default_authorization_type").and_then(Value::as_str).and_then(|s| s.parse::<AuthType>().ok());
+    if let Some(events) = outputs
+        .get("custom")
+        .and_then(|c| c.get("events"))
+        .filter(|v| truthy(v))
+    {
+        let auth_mode = events
+            .get("default_authorization_type")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<AuthType>().ok());
         let ev = compact(json!({
             "endpoint": events.get("url"),
             "defaultAuthMode": auth_mode.map(AuthType::client_name),
@@ -877,13 +1012,18 @@ fn parse_storage(storage: &Value) -> Value {
     if let Some(buckets) = storage.get("buckets").and_then(Value::as_array) {
         let mut map = Map::new();
         for b in buckets {
-            let Some(name) = b.get("name").and_then(Value::as_str) else { continue };
+            let Some(name) = b.get("name").and_then(Value::as_str) else {
+                continue;
+            };
             let mut info = Map::new();
             put(&mut info, "bucketName", b.get("bucket_name"));
             put(&mut info, "region", b.get("aws_region"));
             if let Some(paths) = b.get("paths").and_then(Value::as_object) {
-                let sanitized: Map<String, Value> =
-                    paths.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
+                let sanitized: Map<String, Value> = paths
+                    .iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 info.insert("paths".into(), Value::Object(sanitized));
             }
             map.insert(name.to_string(), Value::Object(info));
@@ -906,8 +1046,18 @@ fn parse_auth(auth: &Value) -> Value {
         put(&mut pf, "requireLowercase", p.get("require_lowercase"));
         put(&mut pf, "requireNumbers", p.get("require_numbers"));
         put(&mut pf, "requireUppercase", p.get("require_uppercase"));
-        put(&mut pf, "requireSpecialCharacters", p.get("require_symbols"));
-        pf.insert("minLength".into(), p.get("min_length").filter(|v| !v.is_null()).cloned().unwrap_or(json!(6)));
+        put(
+            &mut pf,
+            "requireSpecialCharacters",
+            p.get("require_symbols"),
+        );
+        pf.insert(
+            "minLength".into(),
+            p.get("min_length")
+                .filter(|v| !v.is_null())
+                .cloned()
+                .unwrap_or(json!(6)),
+        );
         c.insert("passwordFormat".into(), Value::Object(pf));
     }
     if let Some(mfa) = auth.get("mfa_configuration").filter(|v| truthy(v)) {
@@ -924,7 +1074,10 @@ fn parse_auth(auth: &Value) -> Value {
         put(&mut mfa_c, "totpEnabled", has("TOTP").as_ref());
         c.insert("mfa".into(), Value::Object(mfa_c));
     }
-    if let Some(g) = auth.get("unauthenticated_identities_enabled").filter(|v| truthy(v)) {
+    if let Some(g) = auth
+        .get("unauthenticated_identities_enabled")
+        .filter(|v| truthy(v))
+    {
         c.insert("allowGuestAccess".into(), g.clone());
     }
     let mut login_with: Option<Map<String, Value>> = None;
@@ -947,8 +1100,16 @@ fn parse_auth(auth: &Value) -> Value {
         let mut oauth = Map::new();
         put(&mut oauth, "domain", o.get("domain"));
         put(&mut oauth, "redirectSignIn", o.get("redirect_sign_in_uri"));
-        put(&mut oauth, "redirectSignOut", o.get("redirect_sign_out_uri"));
-        let rt = if o.get("response_type").and_then(Value::as_str) == Some("token") { "token" } else { "code" };
+        put(
+            &mut oauth,
+            "redirectSignOut",
+            o.get("redirect_sign_out_uri"),
+        );
+        let rt = if o.get("response_type").and_then(Value::as_str) == Some("token") {
+            "token"
+        } else {
+            "code"
+        };
         oauth.insert("responseType".into(), json!(rt));
         put(&mut oauth, "scopes", o.get("scopes"));
         oauth.insert("providers".into(), json!(providers));
@@ -956,7 +1117,11 @@ fn parse_auth(auth: &Value) -> Value {
         lw.insert("oauth".into(), Value::Object(oauth));
         login_with = Some(lw);
     }
-    if let Some(u) = auth.get("username_attributes").filter(|v| truthy(v)).and_then(Value::as_array) {
+    if let Some(u) = auth
+        .get("username_attributes")
+        .filter(|v| truthy(v))
+        .and_then(Value::as_array)
+    {
         let lw = login_with.get_or_insert_with(Map::new);
         lw.insert("email".into(), json!(u.iter().any(|x| x == "email")));
         lw.insert("phone".into(), json!(u.iter().any(|x| x == "phone_number")));
@@ -965,7 +1130,11 @@ fn parse_auth(auth: &Value) -> Value {
     if let Some(lw) = login_with {
         c.insert("loginWith".into(), Value::Object(lw));
     }
-    if let Some(attrs) = auth.get("standard_required_attributes").filter(|v| truthy(v)).and_then(Value::as_array) {
+    if let Some(attrs) = auth
+        .get("standard_required_attributes")
+        .filter(|v| truthy(v))
+        .and_then(Value::as_array)
+    {
         let mut ua = Map::new();
         for a in attrs.iter().filter_map(Value::as_str) {
             ua.insert(a.to_string(), json!({ "required": true }));
@@ -1004,14 +1173,20 @@ fn parse_notifications(n: &Value) -> Option<Value> {
     let region = n.get("aws_region").filter(|v| truthy(v));
     let mut out = Map::new();
     if in_app && let (Some(a), Some(r)) = (app_id, region) {
-        out.insert("InAppMessaging".into(), json!({ "Pinpoint": { "appId": a, "region": r } }));
+        out.insert(
+            "InAppMessaging".into(),
+            json!({ "Pinpoint": { "appId": a, "region": r } }),
+        );
     }
     let mut push_c = Map::new();
     if push && let (Some(a), Some(r)) = (app_id, region) {
         push_c.insert("Pinpoint".into(), json!({ "appId": a, "region": r }));
     }
     if let Some(c) = connect {
-        push_c.insert("CustomerProfiles".into(), compact(json!({ "endpoint": c.get("endpoint"), "region": c.get("aws_region") })));
+        push_c.insert(
+            "CustomerProfiles".into(),
+            compact(json!({ "endpoint": c.get("endpoint"), "region": c.get("aws_region") })),
+        );
     }
     if !push_c.is_empty() {
         out.insert("PushNotification".into(), Value::Object(push_c));
@@ -1045,19 +1220,33 @@ fn local_config(spec: &Map<String, Value>, ctx: &OutputsContext) -> Value {
         out.insert(k, v);
     }
     let endpoint = format!("{}/", ctx.base_url.trim_end_matches('/'));
-    if let Some(c) = out.get_mut("Auth").and_then(|a| a.get_mut("Cognito")).and_then(Value::as_object_mut) {
+    if let Some(c) = out
+        .get_mut("Auth")
+        .and_then(|a| a.get_mut("Cognito"))
+        .and_then(Value::as_object_mut)
+    {
         c.insert("userPoolEndpoint".into(), json!(endpoint));
         if c.contains_key("identityPoolId") {
             c.insert("identityPoolEndpoint".into(), json!(endpoint));
         }
     }
-    if let Some(g) = out.get_mut("API").and_then(|a| a.get_mut("GraphQL")).and_then(Value::as_object_mut) {
+    if let Some(g) = out
+        .get_mut("API")
+        .and_then(|a| a.get_mut("GraphQL"))
+        .and_then(Value::as_object_mut)
+    {
         g.insert("endpoint".into(), json!(ctx.graphql_url_for_local_client()));
     }
     if ctx.storage_local_endpoint_fix
-        && let Some(s3) = out.get_mut("Storage").and_then(|s| s.get_mut("S3")).and_then(Value::as_object_mut)
+        && let Some(s3) = out
+            .get_mut("Storage")
+            .and_then(|s| s.get_mut("S3"))
+            .and_then(Value::as_object_mut)
     {
-        s3.insert("dangerouslyConnectToHttpEndpointForTesting".into(), json!(ctx.s3_endpoint));
+        s3.insert(
+            "dangerouslyConnectToHttpEndpointForTesting".into(),
+            json!(ctx.s3_endpoint),
+        );
     }
     if let Some(custom) = spec.get("custom") {
         out.insert("custom".into(), custom.clone());
@@ -1082,10 +1271,24 @@ fn legacy_config(c: &Map<String, Value>, ctx: &OutputsContext) -> Value {
     if let Some(a) = auth {
         put(&mut out, "aws_user_pools_id", a.get("user_pool_id"));
         put(&mut out, "aws_cognito_region", a.get("aws_region"));
-        put(&mut out, "aws_user_pools_web_client_id", a.get("user_pool_client_id"));
-        put(&mut out, "aws_cognito_identity_pool_id", a.get("identity_pool_id"));
-        if let Some(g) = a.get("unauthenticated_identities_enabled").filter(|v| truthy(v)) {
-            out.insert("allowUnauthenticatedIdentities".into(), json!(if truthy(g) { "true" } else { "false" }));
+        put(
+            &mut out,
+            "aws_user_pools_web_client_id",
+            a.get("user_pool_client_id"),
+        );
+        put(
+            &mut out,
+            "aws_cognito_identity_pool_id",
+            a.get("identity_pool_id"),
+        );
+        if let Some(g) = a
+            .get("unauthenticated_identities_enabled")
+            .filter(|v| truthy(v))
+        {
+            out.insert(
+                "allowUnauthenticatedIdentities".into(),
+                json!(if truthy(g) { "true" } else { "false" }),
+            );
         }
         if let Some(m) = a.get("mfa_methods").filter(|v| truthy(v)) {
             out.insert("aws_cognito_mfa_types".into(), m.clone());
@@ -1103,16 +1306,33 @@ fn legacy_config(c: &Map<String, Value>, ctx: &OutputsContext) -> Value {
         }
         let upper = |key: &str| -> Option<Value> {
             a.get(key).and_then(Value::as_array).map(|list| {
-                Value::Array(list.iter().filter_map(Value::as_str).map(|s| json!(s.to_uppercase())).collect())
+                Value::Array(
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .map(|s| json!(s.to_uppercase()))
+                        .collect(),
+                )
             })
         };
         if a.get("standard_required_attributes").is_some_and(truthy) {
-            put(&mut out, "aws_cognito_signup_attributes", upper("standard_required_attributes").as_ref());
+            put(
+                &mut out,
+                "aws_cognito_signup_attributes",
+                upper("standard_required_attributes").as_ref(),
+            );
         }
         if a.get("username_attributes").is_some_and(truthy) {
-            put(&mut out, "aws_cognito_username_attributes", upper("username_attributes").as_ref());
+            put(
+                &mut out,
+                "aws_cognito_username_attributes",
+                upper("username_attributes").as_ref(),
+            );
         }
-        put(&mut out, "aws_cognito_verification_mechanisms", upper("user_verification_types").as_ref());
+        put(
+            &mut out,
+            "aws_cognito_verification_mechanisms",
+            upper("user_verification_types").as_ref(),
+        );
         if let Some(p) = a.get("password_policy").filter(|v| truthy(v)) {
             let mut settings = Map::new();
             if let Some(min) = p.get("min_length").filter(|v| truthy(v)) {
@@ -1130,7 +1350,10 @@ fn legacy_config(c: &Map<String, Value>, ctx: &OutputsContext) -> Value {
                 }
             }
             settings.insert("passwordPolicyCharacters".into(), json!(req));
-            out.insert("aws_cognito_password_protection_settings".into(), Value::Object(settings));
+            out.insert(
+                "aws_cognito_password_protection_settings".into(),
+                Value::Object(settings),
+            );
         }
         if let Some(o) = a.get("oauth").filter(|v| truthy(v)) {
             let providers: Vec<Value> = o
@@ -1150,7 +1373,11 @@ fn legacy_config(c: &Map<String, Value>, ctx: &OutputsContext) -> Value {
                 json!(
                     o.get(k)
                         .and_then(Value::as_array)
-                        .map(|l| l.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","))
+                        .map(|l| l
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(","))
                         .unwrap_or_default()
                 )
             };
@@ -1161,11 +1388,18 @@ fn legacy_config(c: &Map<String, Value>, ctx: &OutputsContext) -> Value {
             oauth.insert("redirectSignOut".into(), join("redirect_sign_out_uri"));
             put(&mut oauth, "responseType", o.get("response_type"));
             out.insert("oauth".into(), Value::Object(oauth));
-            out.insert("aws_cognito_social_providers".into(), Value::Array(providers));
+            out.insert(
+                "aws_cognito_social_providers".into(),
+                Value::Array(providers),
+            );
         }
     }
     if let Some(d) = data {
-        put(&mut out, "aws_appsync_authenticationType", d.get("default_authorization_type"));
+        put(
+            &mut out,
+            "aws_appsync_authenticationType",
+            d.get("default_authorization_type"),
+        );
         put(&mut out, "aws_appsync_region", d.get("aws_region"));
         put(&mut out, "aws_appsync_graphqlEndpoint", d.get("url"));
         put(&mut out, "modelIntrospection", d.get("model_introspection"));
@@ -1173,13 +1407,24 @@ fn legacy_config(c: &Map<String, Value>, ctx: &OutputsContext) -> Value {
             out.insert("aws_appsync_apiKey".into(), k.clone());
         }
         if let Some(t) = d.get("authorization_types").and_then(Value::as_array) {
-            let joined = t.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",");
-            out.insert("aws_appsync_additionalAuthenticationTypes".into(), json!(joined));
+            let joined = t
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(",");
+            out.insert(
+                "aws_appsync_additionalAuthenticationTypes".into(),
+                json!(joined),
+            );
         }
     }
     if let Some(s) = storage {
         put(&mut out, "aws_user_files_s3_bucket", s.get("bucket_name"));
-        put(&mut out, "aws_user_files_s3_bucket_region", s.get("aws_region"));
+        put(
+            &mut out,
+            "aws_user_files_s3_bucket_region",
+            s.get("aws_region"),
+        );
         if ctx.storage_local_endpoint_fix {
             out.insert(
                 "aws_user_files_s3_dangerously_connect_to_http_endpoint_for_testing".into(),
@@ -1193,7 +1438,11 @@ fn legacy_config(c: &Map<String, Value>, ctx: &OutputsContext) -> Value {
             json!({ "Pinpoint": compact(json!({ "appId": a.get("app_id"), "region": a.get("aws_region") })) }),
         );
         put(&mut out, "aws_mobile_analytics_app_id", a.get("app_id"));
-        put(&mut out, "aws_mobile_analytics_app_region", a.get("aws_region"));
+        put(
+            &mut out,
+            "aws_mobile_analytics_app_region",
+            a.get("aws_region"),
+        );
     }
     if let Some(custom) = c.get("custom") {
         out.insert("custom".into(), custom.clone());
@@ -1218,28 +1467,48 @@ mod tests {
         assert_eq!(suffix.len(), 9);
         assert!(suffix.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_eq!(a.user_pool_client_id.len(), 26);
-        assert!(a.user_pool_client_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(
+            a.user_pool_client_id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
         let (region, uuid) = a.identity_pool_id.split_once(':').unwrap();
         assert_eq!(region, "us-east-1");
         let groups: Vec<usize> = uuid.split('-').map(str::len).collect();
         assert_eq!(groups, [8, 4, 4, 4, 12]);
         assert!(a.api_key.starts_with("da2-") && a.api_key.len() == 30);
         let bucket = &a.bucket_names["media"];
-        assert!(bucket.len() <= 63 && bucket.starts_with("amplify-todo-alice-media-"), "{bucket}");
-        assert!(bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        assert!(
+            bucket.len() <= 63 && bucket.starts_with("amplify-todo-alice-media-"),
+            "{bucket}"
+        );
+        assert!(
+            bucket
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        );
     }
 
     #[test]
     fn long_names_give_valid_bucket_names() {
         let name = bucket_name(&"My App".repeat(20), "User.Name", "Media_Files");
         assert!(name.len() <= 63, "{name}");
-        assert!(!name.contains("--") && !name.contains('.') && !name.contains('_'), "{name}");
+        assert!(
+            !name.contains("--") && !name.contains('.') && !name.contains('_'),
+            "{name}"
+        );
     }
 
     #[test]
     fn versions_parse() {
-        assert_eq!("1.3".parse::<OutputsVersion>().unwrap(), OutputsVersion::V1_3);
-        assert_eq!("local".parse::<OutputsVersion>().unwrap(), OutputsVersion::Local);
+        assert_eq!(
+            "1.3".parse::<OutputsVersion>().unwrap(),
+            OutputsVersion::V1_3
+        );
+        assert_eq!(
+            "local".parse::<OutputsVersion>().unwrap(),
+            OutputsVersion::Local
+        );
         assert!("2".parse::<OutputsVersion>().is_err());
     }
 }

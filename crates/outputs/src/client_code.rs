@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use async_graphql_parser::types::{BaseType, FieldDefinition, Type, TypeKind, TypeSystemDefinition};
+use async_graphql_parser::types::{
+    BaseType, FieldDefinition, Type, TypeKind, TypeSystemDefinition,
+};
 use async_graphql_value::ConstValue;
 use serde::Serialize;
 use serde_json::Value;
@@ -176,7 +178,13 @@ pub fn generate_client_code(
                     format!("{t:?}").to_lowercase()
                 )));
             }
-            generate_statements(appsync_sdl, opts.statement_target, opts.max_depth, opts.typename_introspection, None)
+            generate_statements(
+                appsync_sdl,
+                opts.statement_target,
+                opts.max_depth,
+                opts.typename_introspection,
+                None,
+            )
         }
         ClientCodeFormat::Introspection => introspection_file(model_introspection),
         ClientCodeFormat::Modelgen => match opts.model_target {
@@ -191,7 +199,8 @@ pub fn generate_client_code(
 
 /// `model-introspection.json`, indented with 4 spaces as the modelgen plugin writes it.
 fn introspection_file(mi: Option<&Value>) -> Result<Vec<GeneratedFile>, OutputsError> {
-    let mi = mi.ok_or_else(|| OutputsError::Unsupported("introspection without a data schema".into()))?;
+    let mi =
+        mi.ok_or_else(|| OutputsError::Unsupported("introspection without a data schema".into()))?;
     let mut buf = Vec::new();
     let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
@@ -230,7 +239,9 @@ pub fn generate_statements(
         (OpKind::Mutation, &schema.mutation, "mutations"),
         (OpKind::Subscription, &schema.subscription, "subscriptions"),
     ] {
-        let Some(root) = root.as_ref().and_then(|r| schema.types.get(r)) else { continue };
+        let Some(root) = root.as_ref().and_then(|r| schema.types.get(r)) else {
+            continue;
+        };
         let ops: Vec<Operation> = root
             .fields
             .iter()
@@ -244,16 +255,26 @@ pub fn generate_statements(
                 collect_external(body, &mut fragments);
             }
         }
-        let typed = (target == StatementTarget::Typescript).then_some(relative_types_path).flatten();
+        let typed = (target == StatementTarget::Typescript)
+            .then_some(relative_types_path)
+            .flatten();
         let contents = match target {
             StatementTarget::Graphql | StatementTarget::Angular => format_graphql_file(&ops),
-            StatementTarget::Javascript => format_js_file(&ops, &["/* eslint-disable */"], kind, None),
-            StatementTarget::Flow => format_js_file(&ops, &["// @flow"], kind, None),
-            StatementTarget::Typescript => {
-                format_js_file(&ops, &["/* tslint:disable */", "/* eslint-disable */"], kind, typed)
+            StatementTarget::Javascript => {
+                format_js_file(&ops, &["/* eslint-disable */"], kind, None)
             }
+            StatementTarget::Flow => format_js_file(&ops, &["// @flow"], kind, None),
+            StatementTarget::Typescript => format_js_file(
+                &ops,
+                &["/* tslint:disable */", "/* eslint-disable */"],
+                kind,
+                typed,
+            ),
         };
-        files.push(GeneratedFile { path: format!("{file}.{ext}"), contents });
+        files.push(GeneratedFile {
+            path: format!("{file}.{ext}"),
+            contents,
+        });
     }
     if ext == "graphql" && !fragments.is_empty() {
         let mut text = format!("# {CODEGEN_WARNING}\n");
@@ -263,7 +284,10 @@ pub fn generate_statements(
             print_fields(&f.fields, 1, &mut text);
             text.push_str("}\n");
         }
-        files.push(GeneratedFile { path: "fragments.graphql".into(), contents: text });
+        files.push(GeneratedFile {
+            path: "fragments.graphql".into(),
+            contents: text,
+        });
     }
     Ok(files)
 }
@@ -303,7 +327,8 @@ struct Schema {
 
 impl Schema {
     fn parse(sdl: &str) -> Result<Schema, OutputsError> {
-        let doc = async_graphql_parser::parse_schema(sdl).map_err(|e| OutputsError::Schema(e.to_string()))?;
+        let doc = async_graphql_parser::parse_schema(sdl)
+            .map_err(|e| OutputsError::Schema(e.to_string()))?;
         let mut schema = Schema {
             types: HashMap::new(),
             order: Vec::new(),
@@ -337,18 +362,27 @@ impl Schema {
                         TypeKind::Object(o) => (
                             Kind::Object,
                             o.fields.into_iter().map(|f| f.node).collect(),
-                            o.implements.into_iter().map(|i| i.node.to_string()).collect(),
+                            o.implements
+                                .into_iter()
+                                .map(|i| i.node.to_string())
+                                .collect(),
                             vec![],
                         ),
                         TypeKind::Interface(i) => (
                             Kind::Interface,
                             i.fields.into_iter().map(|f| f.node).collect(),
-                            i.implements.into_iter().map(|i| i.node.to_string()).collect(),
+                            i.implements
+                                .into_iter()
+                                .map(|i| i.node.to_string())
+                                .collect(),
                             vec![],
                         ),
-                        TypeKind::Union(u) => {
-                            (Kind::Union, vec![], vec![], u.members.into_iter().map(|m| m.node.to_string()).collect())
-                        }
+                        TypeKind::Union(u) => (
+                            Kind::Union,
+                            vec![],
+                            vec![],
+                            u.members.into_iter().map(|m| m.node.to_string()).collect(),
+                        ),
                     };
                     match schema.types.get_mut(&name) {
                         Some(existing) => {
@@ -358,7 +392,15 @@ impl Schema {
                         }
                         None => {
                             schema.order.push(name.clone());
-                            schema.types.insert(name, TypeInfo { kind, fields, interfaces, members });
+                            schema.types.insert(
+                                name,
+                                TypeInfo {
+                                    kind,
+                                    fields,
+                                    interfaces,
+                                    members,
+                                },
+                            );
                         }
                     }
                 }
@@ -385,7 +427,9 @@ impl Schema {
     }
 
     fn possible_types(&self, name: &str) -> Vec<&str> {
-        let Some(t) = self.types.get(name) else { return vec![] };
+        let Some(t) = self.types.get(name) else {
+            return vec![];
+        };
         match t.kind {
             Kind::Union => t.members.iter().map(String::as_str).collect(),
             Kind::Interface => self
@@ -402,11 +446,15 @@ impl Schema {
     }
 
     fn is_s3_object(&self, name: &str) -> bool {
-        let Some(t) = self.types.get(name) else { return false };
+        let Some(t) = self.types.get(name) else {
+            return false;
+        };
         name == "S3Object"
             && t.kind == Kind::Object
             && ["bucket", "key", "region"].iter().all(|f| {
-                t.fields.iter().any(|fd| fd.name.node.as_str() == *f && named(&fd.ty.node) == "String")
+                t.fields
+                    .iter()
+                    .any(|fd| fd.name.node.as_str() == *f && named(&fd.ty.node) == "String")
             })
     }
 }
@@ -571,7 +619,12 @@ fn capitalize(s: &str) -> String {
 }
 
 /// `getFields`.
-fn get_fields(field: &FieldDefinition, schema: &Schema, depth: i64, opts: &GenOptions) -> Result<Option<Selection>, OutputsError> {
+fn get_fields(
+    field: &FieldDefinition,
+    schema: &Schema,
+    depth: i64,
+    opts: &GenOptions,
+) -> Result<Option<Selection>, OutputsError> {
     let type_name = named(&field.ty.node);
     let kind = schema.kind(type_name);
     let leaf = matches!(kind, Kind::Scalar | Kind::Enum);
@@ -588,7 +641,11 @@ fn get_fields(field: &FieldDefinition, schema: &Schema, depth: i64, opts: &GenOp
         }
     }
     if opts.typename && kind == Kind::Object {
-        fields.push(Selection { name: "__typename".into(), fields: vec![], fragments: vec![] });
+        fields.push(Selection {
+            name: "__typename".into(),
+            fields: vec![],
+            fragments: vec![],
+        });
     }
     let mut fragments = Vec::new();
     if matches!(kind, Kind::Interface | Kind::Union) {
@@ -606,7 +663,11 @@ fn get_fields(field: &FieldDefinition, schema: &Schema, depth: i64, opts: &GenOp
     if !leaf && fields.is_empty() && fragments.is_empty() && !render_s3 {
         return Ok(None);
     }
-    Ok(Some(Selection { name: field.name.node.to_string(), fields, fragments }))
+    Ok(Some(Selection {
+        name: field.name.node.to_string(),
+        fields,
+        fragments,
+    }))
 }
 
 /// `getFragment`.
@@ -619,7 +680,9 @@ fn get_fragment(
     external: bool,
     opts: &GenOptions,
 ) -> Result<Option<Fragment>, OutputsError> {
-    let Some(t) = schema.types.get(type_name) else { return Ok(None) };
+    let Some(t) = schema.types.get(type_name) else {
+        return Ok(None);
+    };
     let mut fields = Vec::new();
     for sub in &t.fields {
         if let Some(s) = get_fields(sub, schema, depth - 1, opts)?
@@ -633,7 +696,9 @@ fn get_fragment(
     }
     Ok(Some(Fragment {
         on: type_name.to_string(),
-        name: name.map(String::from).unwrap_or_else(|| format!("{type_name}Fragment")),
+        name: name
+            .map(String::from)
+            .unwrap_or_else(|| format!("{type_name}Fragment")),
         external,
         fields,
     }))
@@ -641,11 +706,14 @@ fn get_fragment(
 
 fn adjust_depth(field: &FieldDefinition, depth: i64) -> Result<i64, OutputsError> {
     const MAX: i64 = 100;
-    let aggregate = field.name.node.as_str() == "aggregateItems" && named(&field.ty.node) == "SearchableAggregateResult";
+    let aggregate = field.name.node.as_str() == "aggregateItems"
+        && named(&field.ty.node) == "SearchableAggregateResult";
     if aggregate && depth < MAX {
         Ok(depth + 1)
     } else if depth >= MAX {
-        Err(OutputsError::Schema("Statement generation depth exceeded the maximum allowed limit".into()))
+        Err(OutputsError::Schema(
+            "Statement generation depth exceeded the maximum allowed limit".into(),
+        ))
     } else {
         Ok(depth - 1)
     }
@@ -693,7 +761,11 @@ fn print_operation(op: &Operation, base: usize) -> String {
     if op.arguments.is_empty() {
         out.push_str(&format!("{pad}  {}{tail}\n", op.field_name));
     } else {
-        let inline = format!("{pad}  {}({}){tail}", op.field_name, op.arguments.join(", "));
+        let inline = format!(
+            "{pad}  {}({}){tail}",
+            op.field_name,
+            op.arguments.join(", ")
+        );
         if inline.len() <= WIDTH {
             out.push_str(&inline);
             out.push('\n');
@@ -736,7 +808,12 @@ fn print_fields(fields: &[Selection], level: usize, out: &mut String) {
 
 /// Fields, then fragments. The templates leave an empty line between the two, which
 /// prettier keeps.
-fn print_selection_set(fields: &[Selection], fragments: &[Fragment], level: usize, out: &mut String) {
+fn print_selection_set(
+    fields: &[Selection],
+    fragments: &[Fragment],
+    level: usize,
+    out: &mut String,
+) {
     print_fields(fields, level, out);
     if !fields.is_empty() && fragments.iter().any(|f| !f.fields.is_empty()) {
         out.push('\n');
@@ -767,7 +844,12 @@ fn format_graphql_file(ops: &[Operation]) -> String {
     out
 }
 
-fn format_js_file(ops: &[Operation], lint: &[&str], kind: OpKind, types_path: Option<&str>) -> String {
+fn format_js_file(
+    ops: &[Operation],
+    lint: &[&str],
+    kind: OpKind,
+    types_path: Option<&str>,
+) -> String {
     let mut out = String::new();
     for l in lint {
         out.push_str(l);

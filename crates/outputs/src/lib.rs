@@ -17,12 +17,12 @@ pub mod client_code;
 mod merge;
 
 pub use amplify_outputs::{
-    AuthType, CompiledDataOutputs, OutputsContext, OutputsFormat, OutputsVersion,
-    RenderedOutputs, render, render_value,
+    AuthType, CompiledDataOutputs, OutputsContext, OutputsFormat, OutputsVersion, RenderedOutputs,
+    render, render_value,
 };
 pub use client_code::{
-    ClientCodeFormat, ClientCodeOptions, GeneratedFile, ModelTarget, StatementTarget,
-    TypeTarget, generate_client_code, generate_statements,
+    ClientCodeFormat, ClientCodeOptions, GeneratedFile, ModelTarget, StatementTarget, TypeTarget,
+    generate_client_code, generate_statements,
 };
 
 /// Why an output could not be produced. Messages say what to change.

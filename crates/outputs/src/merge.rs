@@ -7,7 +7,10 @@ use serde_json::{Map, Value};
 use crate::OutputsError;
 
 /// Merges `part` into `acc` as `ObjectAccumulator.accumulate` does.
-pub(crate) fn accumulate(acc: &mut Map<String, Value>, part: &Map<String, Value>) -> Result<(), OutputsError> {
+pub(crate) fn accumulate(
+    acc: &mut Map<String, Value>,
+    part: &Map<String, Value>,
+) -> Result<(), OutputsError> {
     for (key, incoming) in part {
         let existing = acc.get_mut(key);
         match existing {
@@ -82,7 +85,11 @@ pub(crate) fn coerce(v: &Value) -> Option<(u64, u64, u64)> {
     let num = |p: Option<&str>| -> Option<u64> {
         let p = p?;
         let digits: String = p.chars().take_while(|c| c.is_ascii_digit()).collect();
-        if digits.is_empty() { None } else { digits.parse().ok() }
+        if digits.is_empty() {
+            None
+        } else {
+            digits.parse().ok()
+        }
     };
     let major = num(parts.next())?;
     let minor = num(parts.next()).unwrap_or(0);
@@ -102,8 +109,15 @@ mod tests {
     #[test]
     fn merges_like_object_accumulator() {
         let mut acc = obj(json!({ "storage": { "buckets": [1] }, "version": "1" }));
-        accumulate(&mut acc, &obj(json!({ "storage": { "buckets": [2], "x": "y" }, "version": "1.4" }))).unwrap();
-        assert_eq!(Value::Object(acc.clone()), json!({ "storage": { "buckets": [1, 2], "x": "y" }, "version": "1.4" }));
+        accumulate(
+            &mut acc,
+            &obj(json!({ "storage": { "buckets": [2], "x": "y" }, "version": "1.4" })),
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(acc.clone()),
+            json!({ "storage": { "buckets": [1, 2], "x": "y" }, "version": "1.4" })
+        );
         let err = accumulate(&mut acc, &obj(json!({ "storage": { "x": "z" } }))).unwrap_err();
         assert!(matches!(err, OutputsError::OutputEntryAlreadyExists { ref key } if key == "x"));
         let err = accumulate(&mut acc, &obj(json!({ "version": "2" }))).unwrap_err();

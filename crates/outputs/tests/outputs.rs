@@ -24,7 +24,10 @@ fn version_1_validates_against_the_published_schema() {
     let validator = schema_v1();
     for case in all() {
         let out = value(&case, OutputsVersion::V1);
-        let errors: Vec<String> = validator.iter_errors(&out).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&out)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}\n{out:#}", case.name);
         assert_eq!(out["version"], "1");
     }
@@ -62,18 +65,27 @@ fn each_version_adds_what_ampx_adds() {
             }
         })
     );
-    assert!(v12["storage"]["buckets"][1].get("paths").is_none(), "no access rules, no paths");
+    assert!(
+        v12["storage"]["buckets"][1].get("paths").is_none(),
+        "no access rules, no paths"
+    );
     assert!(v12["auth"].get("groups").is_none());
 
     let v13 = value(&case, OutputsVersion::V1_3);
-    assert_eq!(v13["auth"]["groups"], json!([{ "ADMINS": { "precedence": 0 } }, { "EDITORS": { "precedence": 1 } }]));
+    assert_eq!(
+        v13["auth"]["groups"],
+        json!([{ "ADMINS": { "precedence": 0 } }, { "EDITORS": { "precedence": 1 } }])
+    );
 
     let v15 = value(&case, OutputsVersion::V1_5);
     assert_eq!(v15["version"], "1.5");
     let auth = &v15["auth"];
     assert_eq!(auth["mfa_configuration"], "OPTIONAL");
     assert_eq!(auth["mfa_methods"], json!(["TOTP"]));
-    assert_eq!(auth["standard_required_attributes"], json!(["email", "preferred_username"]));
+    assert_eq!(
+        auth["standard_required_attributes"],
+        json!(["email", "preferred_username"])
+    );
     assert_eq!(auth["username_attributes"], json!(["email"]));
     assert_eq!(auth["user_verification_types"], json!(["email"]));
     assert_eq!(auth["unauthenticated_identities_enabled"], true);
@@ -81,10 +93,19 @@ fn each_version_adds_what_ampx_adds() {
         auth["password_policy"],
         json!({ "min_length": 8, "require_lowercase": true, "require_numbers": true, "require_symbols": true, "require_uppercase": true })
     );
-    assert_eq!(v15["data"]["default_authorization_type"], "AMAZON_COGNITO_USER_POOLS");
-    assert_eq!(v15["data"]["authorization_types"], json!(["API_KEY", "AWS_IAM"]));
+    assert_eq!(
+        v15["data"]["default_authorization_type"],
+        "AMAZON_COGNITO_USER_POOLS"
+    );
+    assert_eq!(
+        v15["data"]["authorization_types"],
+        json!(["API_KEY", "AWS_IAM"])
+    );
     assert_eq!(v15["data"]["url"], "http://localhost:20002/graphql");
-    assert_eq!(v15["storage"]["bucket_name"], v15["storage"]["buckets"][0]["bucket_name"]);
+    assert_eq!(
+        v15["storage"]["bucket_name"],
+        v15["storage"]["buckets"][0]["bucket_name"]
+    );
     assert_eq!(v15["custom"]["api_name"], "restApiName");
     // Key order as ampx writes it.
     let keys: Vec<&String> = v15.as_object().unwrap().keys().collect();
@@ -139,19 +160,38 @@ fn local_form_points_the_client_at_ampbase() {
     let mut c = ctx(&case.def);
     let out = render_value(&case.def, case.data.as_ref(), &c, OutputsVersion::Local).unwrap();
     assert_eq!(out["version"], "0-local");
-    assert_eq!(out["Auth"]["Cognito"]["userPoolEndpoint"], "http://localhost:20002/");
-    assert_eq!(out["Auth"]["Cognito"]["identityPoolEndpoint"], "http://localhost:20002/");
-    assert_eq!(out["API"]["GraphQL"]["endpoint"], "HTTP://localhost:20002/graphql");
+    assert_eq!(
+        out["Auth"]["Cognito"]["userPoolEndpoint"],
+        "http://localhost:20002/"
+    );
+    assert_eq!(
+        out["Auth"]["Cognito"]["identityPoolEndpoint"],
+        "http://localhost:20002/"
+    );
+    assert_eq!(
+        out["API"]["GraphQL"]["endpoint"],
+        "HTTP://localhost:20002/graphql"
+    );
     assert_eq!(out["API"]["GraphQL"]["defaultAuthMode"], "userPool");
-    assert!(out["Storage"]["S3"].get("dangerouslyConnectToHttpEndpointForTesting").is_none());
+    assert!(
+        out["Storage"]["S3"]
+            .get("dangerouslyConnectToHttpEndpointForTesting")
+            .is_none()
+    );
     assert_eq!(out["custom"]["api_id"], "restAPIId");
     assert!(out.get("auth").is_none() && out.get("data").is_none());
 
     c.storage_local_endpoint_fix = true;
     let out = render_value(&case.def, case.data.as_ref(), &c, OutputsVersion::Local).unwrap();
-    assert_eq!(out["Storage"]["S3"]["dangerouslyConnectToHttpEndpointForTesting"], "http://localhost:20005");
+    assert_eq!(
+        out["Storage"]["S3"]["dangerouslyConnectToHttpEndpointForTesting"],
+        "http://localhost:20005"
+    );
     let v0 = render_value(&case.def, case.data.as_ref(), &c, OutputsVersion::V0).unwrap();
-    assert_eq!(v0["aws_user_files_s3_dangerously_connect_to_http_endpoint_for_testing"], "http://localhost:20005");
+    assert_eq!(
+        v0["aws_user_files_s3_dangerously_connect_to_http_endpoint_for_testing"],
+        "http://localhost:20005"
+    );
 }
 
 /// Expected outputs computed with the real client packages (see
@@ -173,36 +213,89 @@ fn local_and_legacy_forms_equal_the_real_client_packages() {
         }
         let read = |f: &str| -> Value {
             let p = case_dir.join(f);
-            serde_json::from_str(&fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
+            serde_json::from_str(
+                &fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+            )
+            .unwrap()
         };
-        assert_eq!(spec, read("spec.json"), "{}: spec.json is stale; rewrite the fixtures", case.name);
+        assert_eq!(
+            spec,
+            read("spec.json"),
+            "{}: spec.json is stale; rewrite the fixtures",
+            case.name
+        );
 
         // parseAmplifyConfig(spec) == local form minus what ampbase adds.
         let mut local = value(&case, OutputsVersion::Local);
         let m = local.as_object_mut().unwrap();
         assert_eq!(m.remove("version"), Some(json!("0-local")));
         m.remove("custom");
-        if let Some(c) = m.get_mut("Auth").and_then(|a| a.get_mut("Cognito")).and_then(Value::as_object_mut) {
+        if let Some(c) = m
+            .get_mut("Auth")
+            .and_then(|a| a.get_mut("Cognito"))
+            .and_then(Value::as_object_mut)
+        {
             assert!(c.remove("userPoolEndpoint").is_some());
             c.remove("identityPoolEndpoint");
         }
-        if let Some(g) = m.get_mut("API").and_then(|a| a.get_mut("GraphQL")).and_then(Value::as_object_mut) {
+        if let Some(g) = m
+            .get_mut("API")
+            .and_then(|a| a.get_mut("GraphQL"))
+            .and_then(Value::as_object_mut)
+        {
             assert_eq!(g["endpoint"], "HTTP://localhost:20002/graphql");
             g.insert("endpoint".into(), json!("http://localhost:20002/graphql"));
         }
-        assert_eq!(local, read("parsed.json"), "{}: local form differs from parseAmplifyConfig", case.name);
+        assert_eq!(
+            local,
+            read("parsed.json"),
+            "{}: local form differs from parseAmplifyConfig",
+            case.name
+        );
 
         // Version 0 == ClientConfigLegacyConverter of the 1.5 config.
         let v0 = value(&case, OutputsVersion::V0);
-        assert_eq!(v0, read("legacy.json"), "{}: version 0 differs from ClientConfigLegacyConverter", case.name);
-        let legacy_text = render(&case.def, case.data.as_ref(), &ctx(&case.def), OutputsVersion::V0, OutputsFormat::Json).unwrap();
-        assert_eq!(legacy_text.contents, fs::read_to_string(case_dir.join("legacy.json")).unwrap(), "{}", case.name);
+        assert_eq!(
+            v0,
+            read("legacy.json"),
+            "{}: version 0 differs from ClientConfigLegacyConverter",
+            case.name
+        );
+        let legacy_text = render(
+            &case.def,
+            case.data.as_ref(),
+            &ctx(&case.def),
+            OutputsVersion::V0,
+            OutputsFormat::Json,
+        )
+        .unwrap();
+        assert_eq!(
+            legacy_text.contents,
+            fs::read_to_string(case_dir.join("legacy.json")).unwrap(),
+            "{}",
+            case.name
+        );
 
         // The files themselves, byte for byte.
-        for (format, file) in [(OutputsFormat::Json, "amplify_outputs.json"), (OutputsFormat::Dart, "amplify_outputs.dart")] {
-            let r = render(&case.def, case.data.as_ref(), &ctx(&case.def), OutputsVersion::V1_5, format).unwrap();
+        for (format, file) in [
+            (OutputsFormat::Json, "amplify_outputs.json"),
+            (OutputsFormat::Dart, "amplify_outputs.dart"),
+        ] {
+            let r = render(
+                &case.def,
+                case.data.as_ref(),
+                &ctx(&case.def),
+                OutputsVersion::V1_5,
+                format,
+            )
+            .unwrap();
             assert_eq!(r.file_name, file);
-            assert_eq!(r.contents, fs::read_to_string(case_dir.join(file)).unwrap(), "{}: {file}", case.name);
+            assert_eq!(
+                r.contents,
+                fs::read_to_string(case_dir.join(file)).unwrap(),
+                "{}: {file}",
+                case.name
+            );
         }
         checked += 1;
     }
@@ -213,19 +306,50 @@ fn local_and_legacy_forms_equal_the_real_client_packages() {
 fn files_are_named_and_formatted_as_ampx_writes_them() {
     let case = common::auth_only();
     let c = ctx(&case.def);
-    let json_file = render(&case.def, None, &c, OutputsVersion::V1_4, OutputsFormat::Json).unwrap();
+    let json_file = render(
+        &case.def,
+        None,
+        &c,
+        OutputsVersion::V1_4,
+        OutputsFormat::Json,
+    )
+    .unwrap();
     assert_eq!(json_file.file_name, "amplify_outputs.json");
-    assert!(json_file.contents.starts_with("{\n  \"auth\": {\n    \"user_pool_id\": \"us-east-1_"));
-    assert!(json_file.contents.ends_with('}'), "JSON.stringify output has no trailing newline");
+    assert!(
+        json_file
+            .contents
+            .starts_with("{\n  \"auth\": {\n    \"user_pool_id\": \"us-east-1_")
+    );
+    assert!(
+        json_file.contents.ends_with('}'),
+        "JSON.stringify output has no trailing newline"
+    );
 
     let legacy = render(&case.def, None, &c, OutputsVersion::V0, OutputsFormat::Json).unwrap();
     assert_eq!(legacy.file_name, "amplifyconfiguration.json");
 
-    let dart = render(&case.def, None, &c, OutputsVersion::V1_4, OutputsFormat::Dart).unwrap();
+    let dart = render(
+        &case.def,
+        None,
+        &c,
+        OutputsVersion::V1_4,
+        OutputsFormat::Dart,
+    )
+    .unwrap();
     assert_eq!(dart.file_name, "amplify_outputs.dart");
-    assert_eq!(dart.contents, format!("const amplifyConfig = r'''{}''';", json_file.contents));
+    assert_eq!(
+        dart.contents,
+        format!("const amplifyConfig = r'''{}''';", json_file.contents)
+    );
 
-    let local_dart = render(&case.def, None, &c, OutputsVersion::Local, OutputsFormat::Dart).unwrap();
+    let local_dart = render(
+        &case.def,
+        None,
+        &c,
+        OutputsVersion::Local,
+        OutputsFormat::Dart,
+    )
+    .unwrap();
     assert!(local_dart.contents.contains("\"version\": \"1.5\""));
     assert!(matches!(
         render(&case.def, None, &c, OutputsVersion::V0, OutputsFormat::Dart),
@@ -243,7 +367,10 @@ fn add_output_merges_as_the_object_accumulator_does() {
     }))
     .unwrap();
     let out = render_value(&def, None, &ctx(&def), OutputsVersion::V1).unwrap();
-    assert_eq!(out["storage"]["bucket_name"], "my-externally-managed-bucket");
+    assert_eq!(
+        out["storage"]["bucket_name"],
+        "my-externally-managed-bucket"
+    );
 
     // Overlapping an Amplify-managed key is refused.
     let def: ampbase_definition::BackendDefinition = serde_json::from_value(json!({
@@ -253,11 +380,16 @@ fn add_output_merges_as_the_object_accumulator_does() {
     }))
     .unwrap();
     let err = render_value(&def, None, &ctx(&def), OutputsVersion::V1).unwrap_err();
-    assert!(matches!(err, OutputsError::OutputEntryAlreadyExists { ref key } if key == "user_pool_id"), "{err}");
+    assert!(
+        matches!(err, OutputsError::OutputEntryAlreadyExists { ref key } if key == "user_pool_id"),
+        "{err}"
+    );
 
     // An explicit `version` in addOutput: the highest of the same major wins.
-    let def: ampbase_definition::BackendDefinition =
-        serde_json::from_value(json!({ "version": 1, "outputs": { "version": "1.3", "custom": { "a": 1 } } })).unwrap();
+    let def: ampbase_definition::BackendDefinition = serde_json::from_value(
+        json!({ "version": 1, "outputs": { "version": "1.3", "custom": { "a": 1 } } }),
+    )
+    .unwrap();
     let out = render_value(&def, None, &ctx(&def), OutputsVersion::V1).unwrap();
     assert_eq!(out["version"], "1.3");
     let def: ampbase_definition::BackendDefinition =
@@ -277,9 +409,15 @@ fn storage_default_rules_follow_the_storage_outputs_aspect() {
     };
     let ok = two(false, true);
     let out = render_value(&ok, None, &ctx(&ok), OutputsVersion::V1_2).unwrap();
-    assert_eq!(out["storage"]["bucket_name"], out["storage"]["buckets"][1]["bucket_name"]);
+    assert_eq!(
+        out["storage"]["bucket_name"],
+        out["storage"]["buckets"][1]["bucket_name"]
+    );
     let none = two(false, false);
-    assert!(matches!(render_value(&none, None, &ctx(&none), OutputsVersion::V1), Err(OutputsError::NoDefaultStorage)));
+    assert!(matches!(
+        render_value(&none, None, &ctx(&none), OutputsVersion::V1),
+        Err(OutputsError::NoDefaultStorage)
+    ));
     let both = two(true, true);
     assert!(matches!(
         render_value(&both, None, &ctx(&both), OutputsVersion::V1),

@@ -16,7 +16,11 @@ fn root() -> PathBuf {
 
 fn dirs(path: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = match fs::read_dir(path) {
-        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect(),
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect(),
         Err(_) => Vec::new(),
     };
     out.sort();
@@ -31,7 +35,11 @@ fn normalise(s: &str) -> String {
 /// in a newline, with a newline between them.
 fn joined_graphql(sdl: &str, depth: u32) -> String {
     let files = generate_statements(sdl, StatementTarget::Graphql, depth, true, None).unwrap();
-    files.iter().map(|f| f.contents.clone()).collect::<Vec<_>>().join("\n")
+    files
+        .iter()
+        .map(|f| f.contents.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -51,12 +59,21 @@ fn conformance_fixture_statements_match_the_oracle() {
             assert_eq!(actual, expected, "{}", dir.display());
         }
         if normalise(&actual) != normalise(&expected) {
-            failures.push(format!("{}:\n{}", dir.display(), first_difference(&expected, &actual)));
+            failures.push(format!(
+                "{}:\n{}",
+                dir.display(),
+                first_difference(&expected, &actual)
+            ));
         }
         checked += 1;
     }
     assert!(checked > 0, "no fixtures under {}", fixtures.display());
-    assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -100,7 +117,12 @@ fn generated_files_equal_the_official_generator_byte_for_byte() {
         }
     }
     assert!(checked > 0);
-    assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn first_difference(expected: &str, actual: &str) -> String {
@@ -124,11 +146,28 @@ fn first_difference(expected: &str, actual: &str) -> String {
 /// the empty document). ampbase writes the fragment file the selections refer to.
 #[test]
 fn graphql_target_writes_the_s3_object_fragment() {
-    let sdl = fs::read_to_string(root().join("tests/fixtures/client-code/05-fragments-unions/appsync.graphql")).unwrap();
+    let sdl = fs::read_to_string(
+        root().join("tests/fixtures/client-code/05-fragments-unions/appsync.graphql"),
+    )
+    .unwrap();
     let files = generate_statements(&sdl, StatementTarget::Graphql, 2, true, None).unwrap();
     let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    assert_eq!(names, ["queries.graphql", "mutations.graphql", "subscriptions.graphql", "fragments.graphql"]);
-    assert!(files[0].contents.contains("    file {\n      __typename\n\n      ...S3Object\n    }\n"), "{}", files[0].contents);
+    assert_eq!(
+        names,
+        [
+            "queries.graphql",
+            "mutations.graphql",
+            "subscriptions.graphql",
+            "fragments.graphql"
+        ]
+    );
+    assert!(
+        files[0]
+            .contents
+            .contains("    file {\n      __typename\n\n      ...S3Object\n    }\n"),
+        "{}",
+        files[0].contents
+    );
     assert_eq!(
         files[3].contents,
         "# this is an auto generated file. This will be overwritten\n\nfragment S3Object on S3Object {\n  bucket\n  key\n  region\n}\n"
@@ -137,22 +176,41 @@ fn graphql_target_writes_the_s3_object_fragment() {
 
 #[test]
 fn client_code_formats_and_targets() {
-    use ampbase_outputs::{ClientCodeFormat, ClientCodeOptions, ModelTarget, OutputsError, TypeTarget, generate_client_code};
-    let sdl = fs::read_to_string(root().join("tests/fixtures/client-code/01-todo-public-api-key/appsync.graphql")).unwrap();
+    use ampbase_outputs::{
+        ClientCodeFormat, ClientCodeOptions, ModelTarget, OutputsError, TypeTarget,
+        generate_client_code,
+    };
+    let sdl = fs::read_to_string(
+        root().join("tests/fixtures/client-code/01-todo-public-api-key/appsync.graphql"),
+    )
+    .unwrap();
     let mi = serde_json::json!({ "version": 1, "models": {} });
 
     let default = generate_client_code(&sdl, Some(&mi), &ClientCodeOptions::default()).unwrap();
     let names: Vec<&str> = default.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(names, ["queries.js", "mutations.js", "subscriptions.js"]);
 
-    let intro = ClientCodeOptions { format: ClientCodeFormat::Introspection, ..Default::default() };
+    let intro = ClientCodeOptions {
+        format: ClientCodeFormat::Introspection,
+        ..Default::default()
+    };
     let files = generate_client_code(&sdl, Some(&mi), &intro).unwrap();
     assert_eq!(files[0].path, "model-introspection.json");
-    assert_eq!(files[0].contents, "{\n    \"version\": 1,\n    \"models\": {}\n}");
+    assert_eq!(
+        files[0].contents,
+        "{\n    \"version\": 1,\n    \"models\": {}\n}"
+    );
 
-    let modelgen = ClientCodeOptions { format: ClientCodeFormat::Modelgen, model_target: ModelTarget::Dart, ..Default::default() };
+    let modelgen = ClientCodeOptions {
+        format: ClientCodeFormat::Modelgen,
+        model_target: ModelTarget::Dart,
+        ..Default::default()
+    };
     let err = generate_client_code(&sdl, Some(&mi), &modelgen).unwrap_err();
-    assert!(matches!(err, OutputsError::Unsupported(ref m) if m.contains("`dart`")), "{err}");
+    assert!(
+        matches!(err, OutputsError::Unsupported(ref m) if m.contains("`dart`")),
+        "{err}"
+    );
 
     let typed = ClientCodeOptions {
         statement_target: StatementTarget::Typescript,
@@ -160,5 +218,8 @@ fn client_code_formats_and_targets() {
         ..Default::default()
     };
     let err = generate_client_code(&sdl, Some(&mi), &typed).unwrap_err();
-    assert!(err.to_string().contains("--type-target typescript"), "{err}");
+    assert!(
+        err.to_string().contains("--type-target typescript"),
+        "{err}"
+    );
 }
