@@ -1,0 +1,231 @@
+//! `ampbase sandbox`: build the backend, write the outputs, rebuild on every save.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use notify::{RecursiveMode, Watcher};
+
+use ampbase_backend::CompiledBackend as Build;
+
+use crate::pipeline;
+use crate::project::Project;
+use crate::secrets::{self, SecretStore};
+use crate::{IdentityArgs, SandboxArgs, SecretCommand};
+
+/// Quiet time after the last file event before rebuilding: editors save in several writes.
+const SETTLE: Duration = Duration::from_millis(15);
+
+enum Event {
+    Changed(Vec<PathBuf>),
+    Interrupted,
+}
+
+pub fn run(args: &SandboxArgs) -> Result<ExitCode> {
+    let cwd = std::env::current_dir()?;
+    let project = Project::open(&cwd, args.identity.identifier.clone(), args.dir_to_watch.as_deref())?;
+    let excludes = pipeline::Excludes::new(&project.root, &args.exclude)?;
+    let started = Instant::now();
+    let outcome = rebuild(&project, args, None, started);
+    if args.once {
+        return Ok(if outcome.is_some() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
+    let mut last_good = outcome;
+
+    let (tx, rx) = mpsc::channel::<Event>();
+    let watch_tx = tx.clone();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            if !matches!(event.kind, notify::EventKind::Access(_)) {
+                let _ = watch_tx.send(Event::Changed(event.paths));
+            }
+        }
+    })?;
+    if !project.watch_dir.is_dir() {
+        bail!("{} does not exist: nothing to watch", project.watch_dir.display());
+    }
+    watcher.watch(&project.watch_dir, RecursiveMode::Recursive)?;
+    let interrupt_tx = tx.clone();
+    ctrlc::set_handler(move || {
+        let _ = interrupt_tx.send(Event::Interrupted);
+    })?;
+    println!("[sandbox] watching {} for changes (Ctrl+C to stop)", display_relative(&project.root, &project.watch_dir));
+
+    loop {
+        match rx.recv() {
+            Ok(Event::Interrupted) | Err(_) => break,
+            Ok(Event::Changed(paths)) => {
+                let mut changed: Vec<PathBuf> = paths;
+                // Gather the rest of this save before rebuilding.
+                let mut interrupted = false;
+                loop {
+                    match rx.recv_timeout(SETTLE) {
+                        Ok(Event::Changed(more)) => changed.extend(more),
+                        Ok(Event::Interrupted) => {
+                            interrupted = true;
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if interrupted {
+                    break;
+                }
+                changed.retain(|p| !excludes.is_excluded(p));
+                if changed.is_empty() {
+                    continue;
+                }
+                let started = Instant::now();
+                if let Some(build) = rebuild(&project, args, Some(&changed), started) {
+                    last_good = Some(build);
+                } else if last_good.is_some() {
+                    println!("[sandbox] keeping the last working backend");
+                }
+            }
+        }
+    }
+    drop(watcher);
+    shutdown(&project, args.yes)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds and writes the outputs; prints one status line either way.
+fn rebuild(project: &Project, args: &SandboxArgs, changed: Option<&[PathBuf]>, started: Instant) -> Option<Build> {
+    if let Some(changed) = changed {
+        let names: Vec<String> = changed.iter().map(|p| display_relative(&project.root, p)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        println!("[sandbox] change in {}", names.join(", "));
+    }
+    match pipeline::build(project).and_then(|build| {
+        let written = pipeline::write_outputs(project, &build, &args.outputs, None)?;
+        Ok((build, written))
+    }) {
+        Ok((build, written)) => {
+            for warning in &build.definition.warnings {
+                println!("[sandbox] warning: {warning}");
+            }
+            println!(
+                "[sandbox] ✔ {} ready in {} ms; {} written",
+                build.summary(),
+                started.elapsed().as_millis(),
+                display_relative(&std::env::current_dir().unwrap_or_default(), &written)
+            );
+            let _ = std::io::stdout().flush();
+            Some(build)
+        }
+        Err(error) => {
+            println!("[sandbox] ✘ the backend could not be built:\n{error:#}");
+            let _ = std::io::stdout().flush();
+            None
+        }
+    }
+}
+
+/// On exit, ask as ampx does whether to delete the sandbox; without a terminal, keep it.
+fn shutdown(project: &Project, yes: bool) -> Result<()> {
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if yes || !interactive {
+        println!("[sandbox] stopped; the sandbox's data is kept");
+        return Ok(());
+    }
+    print!("\n? Would you like to delete all the resources in your sandbox environment (This can't be undone)? (y/N) ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        delete_state(project)?;
+        println!("[sandbox] sandbox deleted");
+    } else {
+        println!("[sandbox] stopped; the sandbox's data is kept");
+    }
+    Ok(())
+}
+
+pub fn delete(identity: &IdentityArgs, yes: bool) -> Result<ExitCode> {
+    let project = Project::open(&std::env::current_dir()?, identity.identifier.clone(), None)?;
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("refusing to delete without confirmation: pass --yes");
+        }
+        print!("? Are you sure you want to delete all the resources in your sandbox environment '{}' (This can't be undone)? (y/N) ", project.identifier);
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("Nothing deleted.");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    delete_state(&project)?;
+    println!("[sandbox] deleted sandbox '{}' of {}", project.identifier, project.app_name());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn delete_state(project: &Project) -> Result<()> {
+    let dir = project.sandbox_dir();
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("cannot delete {}", dir.display()))?;
+    }
+    secret_store(project).delete_all()
+}
+
+pub fn secret_store(project: &Project) -> SecretStore {
+    SecretStore::new(&project.state_dir(), &project.identifier, SecretStore::default_key_file())
+}
+
+pub fn secret(identity: &IdentityArgs, command: SecretCommand) -> Result<ExitCode> {
+    let project = Project::open(&std::env::current_dir()?, identity.identifier.clone(), None)?;
+    let store = secret_store(&project);
+    match command {
+        SecretCommand::Set { name } => {
+            let value = read_secret_value(&name)?;
+            let secret = store.set(&name, &value)?;
+            println!("Successfully created version {} of secret {}", secret.version, secret.name);
+        }
+        SecretCommand::Get { name, reveal } => match store.get(&name)? {
+            Some(secret) => {
+                let value = if reveal { secret.value.clone() } else { secrets::mask(&secret.value) };
+                println!("name: {}\nversion: {}\nvalue: {}\nlastUpdated: {}", secret.name, secret.version, value, secret.last_updated);
+            }
+            None => bail!("secret {name} does not exist in sandbox '{}'", project.identifier),
+        },
+        SecretCommand::List => {
+            let list = store.list()?;
+            if list.is_empty() {
+                println!("No secrets found");
+            }
+            for (name, _, _) in list {
+                println!(" - {name}");
+            }
+        }
+        SecretCommand::Remove { name } => {
+            if !store.remove(&name)? {
+                bail!("secret {name} does not exist in sandbox '{}'", project.identifier);
+            }
+            println!("Successfully removed secret {name}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The value comes from standard input, so it never lands in shell history or `ps`.
+fn read_secret_value(name: &str) -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        print!("? Enter secret value for {name}: ");
+        std::io::stdout().flush()?;
+    }
+    let mut value = String::new();
+    stdin.lock().read_line(&mut value)?;
+    let value = value.trim_end_matches(['\n', '\r']).to_string();
+    if value.is_empty() {
+        bail!("no value given for secret {name}");
+    }
+    Ok(value)
+}
+
+pub fn display_relative(base: &Path, path: &Path) -> String {
+    path.strip_prefix(base).unwrap_or(path).display().to_string()
+}
