@@ -433,3 +433,34 @@ fn storage_default_rules_follow_the_storage_outputs_aspect() {
         Err(OutputsError::InvalidStorageAccess { .. })
     ));
 }
+
+/// The `auth` section against the real `AmplifyAuth` construct's stored outputs fed to
+/// the real contributors (see `tests/fixtures/auth/make-expected.mjs`).
+#[test]
+fn auth_section_equals_the_construct_and_contributors() {
+    let dir = root().join("tests/fixtures/auth");
+    let mut names: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6);
+    for path in names {
+        let fixture: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let def: ampbase_definition::BackendDefinition =
+            serde_json::from_value(json!({ "version": 1, "auth": fixture["props"] })).unwrap();
+        let mut c = ctx(&def);
+        c.user_pool_id = "USER_POOL_ID".into();
+        c.user_pool_client_id = "CLIENT_ID".into();
+        c.identity_pool_id = "IDENTITY_POOL_ID".into();
+        for (version, key) in [(OutputsVersion::V1_1, "1.1"), (OutputsVersion::V1_3, "1.3"), (OutputsVersion::V1_4, "1.4")] {
+            let out = render_value(&def, None, &c, version).unwrap();
+            assert_eq!(out["auth"], fixture["expected"][key], "{} version {key}", path.display());
+            // Same key order as the contributor builds it.
+            let keys: Vec<&String> = out["auth"].as_object().unwrap().keys().collect();
+            let expected: Vec<&String> = fixture["expected"][key].as_object().unwrap().keys().collect();
+            assert_eq!(keys, expected, "{} version {key}", path.display());
+        }
+    }
+}
