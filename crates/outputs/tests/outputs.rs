@@ -454,13 +454,48 @@ fn auth_section_equals_the_construct_and_contributors() {
         c.user_pool_id = "USER_POOL_ID".into();
         c.user_pool_client_id = "CLIENT_ID".into();
         c.identity_pool_id = "IDENTITY_POOL_ID".into();
-        for (version, key) in [(OutputsVersion::V1_1, "1.1"), (OutputsVersion::V1_3, "1.3"), (OutputsVersion::V1_4, "1.4")] {
+        for (version, key) in [
+            (OutputsVersion::V1_1, "1.1"),
+            (OutputsVersion::V1_3, "1.3"),
+            (OutputsVersion::V1_4, "1.4"),
+        ] {
             let out = render_value(&def, None, &c, version).unwrap();
-            assert_eq!(out["auth"], fixture["expected"][key], "{} version {key}", path.display());
+            assert_eq!(
+                out["auth"],
+                fixture["expected"][key],
+                "{} version {key}",
+                path.display()
+            );
             // Same key order as the contributor builds it.
             let keys: Vec<&String> = out["auth"].as_object().unwrap().keys().collect();
-            let expected: Vec<&String> = fixture["expected"][key].as_object().unwrap().keys().collect();
+            let expected: Vec<&String> = fixture["expected"][key]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect();
             assert_eq!(keys, expected, "{} version {key}", path.display());
         }
     }
+}
+
+/// Bucket `paths` against the real `StorageAccessOrchestrator` (see
+/// `tests/fixtures/storage/make-expected.mjs`).
+#[test]
+fn storage_paths_equal_the_storage_access_orchestrator() {
+    let dir = root().join("tests/fixtures/storage");
+    let mut checked = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let fixture: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let storage: ampbase_definition::StorageDefinition =
+            serde_json::from_value(json!({ "name": "media", "access": fixture["access"] }))
+                .unwrap();
+        let paths = ampbase_outputs::amplify_outputs::storage_paths(&storage).unwrap();
+        assert_eq!(paths, fixture["expected"], "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 2);
 }
