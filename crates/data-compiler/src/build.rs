@@ -122,6 +122,7 @@ pub(crate) fn build(
         }
     }
     validate_relationships(doc, &data)?;
+    resolve_relationships(doc, &mut data)?;
     Ok(data)
 }
 
@@ -271,6 +272,7 @@ fn build_model(names: &Names<'_>, t: &TypeDef, auth_config: &AuthorizationConfig
         operations,
         timestamps,
         model_arguments,
+        join_of: t.join_of.clone(),
     })
 }
 
@@ -421,6 +423,12 @@ fn relationship_of(model: &str, f: &FieldDef, kind: &FieldKind) -> Result<Option
         fields,
         index_name: d.arg("indexName").and_then(|v| v.as_str()).map(str::to_string),
         relation_name: d.arg("relationName").and_then(|v| v.as_str()).map(str::to_string),
+        target_model: match rel_kind {
+            RelationshipKind::ManyToMany => d.arg("relationName").and_then(|v| v.as_str()).map(join_model_name).unwrap_or_default(),
+            _ => f.ty.name.clone(),
+        },
+        // Resolved once every model is known (`resolve_relationships`).
+        resolution: Resolution::GetByKey { fields: Vec::new() },
     }))
 }
 
@@ -498,15 +506,16 @@ fn validate_relationships(doc: &Document, data: &DataModel) -> Result<(), Compil
             let Some(related) = data.model(&rel.related_model) else {
                 return Err(CompileError::directive(&model.name, Some(&f.name), format!("Object type {} must be annotated with @model.", rel.related_model)));
             };
-            if rel.references.is_empty() {
-                continue;
-            }
             let directive = match rel.kind {
                 RelationshipKind::HasMany => "hasMany",
                 RelationshipKind::HasOne => "hasOne",
                 RelationshipKind::BelongsTo => "belongsTo",
                 RelationshipKind::ManyToMany => "manyToMany",
             };
+            if rel.references.is_empty() {
+                validate_fields_form(model, f, rel, related, directive)?;
+                continue;
+            }
             if rel.index_name.is_some() && rel.kind != RelationshipKind::BelongsTo {
                 return Err(CompileError::directive(&model.name, Some(&f.name), format!("Invalid @{directive} directive on {}.{} - indexName is not supported with DynamoDB references.", model.name, f.name)));
             }
@@ -726,4 +735,311 @@ fn build_operation(
         auth,
         auth_directives: aws_directives(&f.directives),
     })
+}
+
+/// `toCamelCase` of graphql-transformer-common: empty words dropped, the first lower-cased
+/// at its first letter, the others upper-cased at theirs.
+pub(crate) fn camel_case(words: &[&str]) -> String {
+    words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| if i == 0 { lower_first(w) } else { upper_first(w) })
+        .collect()
+}
+
+/// The join model a `relationName` designates: `graphqlName(toUpper(name))`.
+pub(crate) fn join_model_name(relation_name: &str) -> String {
+    upper_first(relation_name).chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+}
+
+/// The primary key of a type as the relational transformers read it from the document: the
+/// `@primaryKey` field (else `id: ID!`) and its `sortKeyFields`, with their types.
+fn document_key(t: &TypeDef) -> Vec<(String, TypeRef)> {
+    let pk = t.fields.iter().rev().find(|f| sdl::find(&f.directives, "primaryKey").is_some());
+    match pk {
+        None => vec![("id".into(), t.fields.iter().find(|f| f.name == "id").map(|f| f.ty.clone()).unwrap_or_else(|| TypeRef::named("ID", true)))],
+        Some(pk) => {
+            let sort = string_list(sdl::find(&pk.directives, "primaryKey").and_then(|d| d.arg("sortKeyFields")));
+            std::iter::once((pk.name.clone(), pk.ty.clone()))
+                .chain(sort.iter().filter_map(|s| t.fields.iter().find(|f| &f.name == s)).map(|f| (f.name.clone(), f.ty.clone())))
+                .collect()
+        }
+    }
+}
+
+/// The join model's attribute names holding one side's key: `<model>Id` (`postId`, after the
+/// key field: `subscriberEmail`), then `<model><sortKey>` per sort key.
+fn join_key_names(model: &str, key: &[(String, TypeRef)]) -> Vec<String> {
+    let side = lower_first(model);
+    key.iter()
+        .enumerate()
+        .map(|(i, (k, _))| if i == 0 { format!("{side}{}", upper_first(k)) } else { format!("{side}{k}") })
+        .collect()
+}
+
+/// What the many-to-many transformer does in `prepare`: for every `@manyToMany(relationName:)`
+/// pair, a join model with both sides' keys (each with an index `by<Model>`), a `@hasOne` to
+/// each side and both sides' model rules.
+pub(crate) fn add_join_models(doc: &mut Document) -> Result<(), CompileError> {
+    // relation name → (model, field, related type, relationName as written), in document order.
+    let mut relations: Vec<(String, Vec<(String, String, String, String)>)> = Vec::new();
+    for t in &doc.types {
+        for f in &t.fields {
+            let Some(d) = sdl::find(&f.directives, "manyToMany") else { continue };
+            if !is_model(t) {
+                return Err(CompileError::directive(&t.name, Some(&f.name), "@manyToMany must be on an @model object type field."));
+            }
+            if !f.ty.is_list {
+                return Err(CompileError::directive(&t.name, Some(&f.name), "@manyToMany must be used with a list."));
+            }
+            let Some(written) = d.arg("relationName").and_then(|v| v.as_str()) else {
+                return Err(CompileError::directive(&t.name, Some(&f.name), "Directive \"@manyToMany\" argument \"relationName\" of type \"String!\" is required, but it was not provided."));
+            };
+            let name = join_model_name(written);
+            let entry = (t.name.clone(), f.name.clone(), f.ty.name.clone(), written.to_string());
+            match relations.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, sides)) if sides.len() == 2 => {
+                    return Err(CompileError::directive(&t.name, Some(&f.name), format!("@manyToMany relation '{written}' must be used in exactly two locations.")));
+                }
+                Some((_, sides)) => sides.push(entry),
+                None => relations.push((name, vec![entry])),
+            }
+        }
+    }
+    for (name, sides) in relations {
+        let [(m1, f1, r1, written), (m2, f2, r2, _)] = <[_; 2]>::try_from(sides.clone()).map_err(|_| {
+            let (m, f, _, w) = &sides[0];
+            CompileError::directive(m, Some(f), format!("@manyToMany relation '{w}' must be used in exactly two locations."))
+        })?;
+        if r1 != m2 {
+            return Err(CompileError::directive(&m1, Some(&f1), format!("@manyToMany relation '{name}' expects '{r1}' but got '{m2}'.")));
+        }
+        if r2 != m1 {
+            return Err(CompileError::directive(&m2, Some(&f2), format!("@manyToMany relation '{name}' expects '{r2}' but got '{m1}'.")));
+        }
+        if doc.types.iter().any(|t| t.name == name) {
+            return Err(CompileError::directive(&m1, Some(&f1), format!("@manyToMany relation name '{name}' (derived from '{written}') already exists as a type in the schema.")));
+        }
+        let def = |n: &str| doc.types.iter().find(|t| t.name == n).expect("declared");
+        let (t1, t2) = (def(&m1), def(&m2));
+        let mut fields = vec![FieldDef { name: "id".into(), args: Vec::new(), ty: TypeRef::named("ID", true), directives: Vec::new() }];
+        let mut side_fields = Vec::new();
+        for t in [t1, t2] {
+            let key = document_key(t);
+            let names = join_key_names(&t.name, &key);
+            let index = Directive {
+                name: "index".into(),
+                args: vec![
+                    ("name".into(), Value::String(format!("by{}", t.name))),
+                    ("sortKeyFields".into(), Value::Array(names[1..].iter().cloned().map(Value::String).collect())),
+                ],
+            };
+            for (i, ((_, ty), n)) in key.iter().zip(&names).enumerate() {
+                fields.push(FieldDef {
+                    name: n.clone(),
+                    args: Vec::new(),
+                    ty: TypeRef::named(&ty.name, true),
+                    directives: if i == 0 { vec![index.clone()] } else { Vec::new() },
+                });
+            }
+            side_fields.push(FieldDef {
+                name: lower_first(&t.name),
+                args: Vec::new(),
+                ty: TypeRef::named(&t.name, true),
+                directives: vec![Directive {
+                    name: "hasOne".into(),
+                    args: vec![("fields".into(), Value::Array(names.into_iter().map(Value::String).collect()))],
+                }],
+            });
+        }
+        fields.extend(side_fields);
+        let mut directives = vec![Directive { name: "model".into(), args: Vec::new() }];
+        let rules: Vec<Value> = [t1, t2]
+            .iter()
+            .filter_map(|t| sdl::find(&t.directives, "auth"))
+            .flat_map(|d| match d.arg("rules") {
+                Some(Value::Array(r)) => r.clone(),
+                Some(v @ Value::Object(_)) => vec![v.clone()],
+                _ => Vec::new(),
+            })
+            .collect();
+        if !rules.is_empty() {
+            directives.push(Directive { name: "auth".into(), args: vec![("rules".into(), Value::Array(rules))] });
+        }
+        let join_of = Some((t1.name.clone(), t2.name.clone()));
+        doc.types.push(TypeDef { name, kind: Kind::Object, directives, fields, interfaces: Vec::new(), line: 0, join_of });
+    }
+    Ok(())
+}
+
+/// `overrideIndexName` of the `@belongsTo` that answers a `references` hasMany/hasOne.
+fn override_index_name(doc: &Document, model: &Model, rel: &Relationship) -> Option<String> {
+    let related = doc.types.iter().find(|t| t.name == rel.related_model)?;
+    related.fields.iter().filter(|f| f.ty.name == model.name).find_map(|f| {
+        let d = sdl::find(&f.directives, "belongsTo")?;
+        (string_list(d.arg("references")) == rel.references).then(|| d.arg("overrideIndexName").and_then(|v| v.as_str()).map(str::to_string))?
+    })
+}
+
+/// A foreign-key attribute added by a relationship, typed after the key field it holds.
+fn connection_key(name: String, key_field: &Field, required: bool) -> Field {
+    Field {
+        name,
+        ty: TypeRef::named(&key_field.ty.name, required),
+        kind: key_field.kind.clone(),
+        origin: FieldOrigin::ConnectionKey,
+        default: None,
+        relationship: None,
+        auth: Vec::new(),
+    }
+}
+
+/// Resolves every relationship field to the lookup the data service performs, and adds the
+/// foreign-key attributes of Gen 1 relationships without `fields`/`references`, as the
+/// relational transformers' `ensure*ConnectionField` do.
+fn resolve_relationships(doc: &Document, data: &mut DataModel) -> Result<(), CompileError> {
+    let mut additions: Vec<(String, Field)> = Vec::new();
+    let mut resolved: Vec<(String, String, Resolution)> = Vec::new();
+    for model in &data.models {
+        let model_key: Vec<String> = model.key_fields().iter().map(|s| s.to_string()).collect();
+        for f in model.declared_fields() {
+            let Some(rel) = &f.relationship else { continue };
+            let Some(related) = data.model(&rel.related_model) else { continue };
+            let related_key: Vec<&Field> = related.key_fields().iter().filter_map(|k| related.field(k)).collect();
+            let resolution = if !rel.references.is_empty() {
+                match rel.kind {
+                    RelationshipKind::BelongsTo => Resolution::GetByKey { fields: rel.references.clone() },
+                    _ => Resolution::Query {
+                        index: Some(override_index_name(doc, model, rel).unwrap_or_else(|| format!("gsi-{}.{}", model.name, f.name))),
+                        key_fields: rel.references.clone(),
+                        fields: model_key.clone(),
+                    },
+                }
+            } else {
+                match rel.kind {
+                    RelationshipKind::HasMany if !rel.fields.is_empty() => {
+                        let index_fields: Vec<String> = match &rel.index_name {
+                            Some(name) => related
+                                .indexes
+                                .iter()
+                                .find(|i| &i.name == name)
+                                .map(|i| std::iter::once(i.partition_key.clone()).chain(i.sort_keys.iter().cloned()).collect())
+                                .unwrap_or_default(),
+                            None => related.key_fields().iter().map(|s| s.to_string()).collect(),
+                        };
+                        let n = rel.fields.len().min(index_fields.len());
+                        Resolution::Query { index: rel.index_name.clone(), key_fields: index_fields[..n].to_vec(), fields: rel.fields.clone() }
+                    }
+                    RelationshipKind::HasMany => {
+                        let mut names = Vec::new();
+                        for k in &model_key {
+                            let name = camel_case(&[&model.name, &f.name, k]);
+                            let key_field = model.field(k).expect("key field");
+                            additions.push((related.name.clone(), connection_key(name.clone(), key_field, f.ty.list_required)));
+                            names.push(name);
+                        }
+                        Resolution::Query { index: Some(format!("gsi-{}.{}", model.name, f.name)), key_fields: names, fields: model_key.clone() }
+                    }
+                    RelationshipKind::HasOne | RelationshipKind::BelongsTo if !rel.fields.is_empty() => {
+                        Resolution::GetByKey { fields: rel.fields.clone() }
+                    }
+                    RelationshipKind::HasOne => {
+                        let mut names = Vec::new();
+                        for kf in &related_key {
+                            let name = camel_case(&[&model.name, &f.name, &kf.name]);
+                            additions.push((model.name.clone(), connection_key(name.clone(), kf, f.ty.required)));
+                            names.push(name);
+                        }
+                        Resolution::GetByKey { fields: names }
+                    }
+                    RelationshipKind::BelongsTo => {
+                        let counterpart = related.declared_fields().find(|g| {
+                            g.ty.name == model.name
+                                && g.relationship.as_ref().is_some_and(|r| matches!(r.kind, RelationshipKind::HasOne | RelationshipKind::HasMany))
+                        });
+                        let Some(g) = counterpart else {
+                            return Err(CompileError::directive(&model.name, Some(&f.name), format!("{} must have a relationship with {} in order to use @belongsTo.", related.name, model.name)));
+                        };
+                        let mut names = Vec::new();
+                        for kf in &related_key {
+                            if g.relationship.as_ref().is_some_and(|r| r.kind == RelationshipKind::HasOne) {
+                                let name = camel_case(&[&model.name, &f.name, &kf.name]);
+                                additions.push((model.name.clone(), connection_key(name.clone(), kf, f.ty.required)));
+                                names.push(name);
+                            } else {
+                                names.push(camel_case(&[&related.name, &g.name, &kf.name]));
+                            }
+                        }
+                        Resolution::GetByKey { fields: names }
+                    }
+                    RelationshipKind::ManyToMany => {
+                        let def = doc.types.iter().find(|t| t.name == model.name).expect("model");
+                        Resolution::Query {
+                            index: Some(format!("by{}", model.name)),
+                            key_fields: join_key_names(&model.name, &document_key(def)),
+                            fields: model_key.clone(),
+                        }
+                    }
+                }
+            };
+            resolved.push((model.name.clone(), f.name.clone(), resolution));
+        }
+    }
+    for (model, field, resolution) in resolved {
+        let m = data.models.iter_mut().find(|m| m.name == model).expect("model");
+        if let Some(rel) = m.fields.iter_mut().find(|f| f.name == field).and_then(|f| f.relationship.as_mut()) {
+            rel.resolution = resolution;
+        }
+    }
+    for (model, field) in additions {
+        let m = data.models.iter_mut().find(|m| m.name == model).expect("model");
+        if !m.fields.iter().any(|f| f.name == field.name) {
+            m.fields.push(field);
+        }
+    }
+    Ok(())
+}
+
+/// The checks of the relational transformers for Gen 1 `fields`/`indexName` relationships
+/// (`getFieldsNodes`, `getRelatedTypeIndex`).
+fn validate_fields_form(model: &Model, f: &Field, rel: &Relationship, related: &Model, directive: &str) -> Result<(), CompileError> {
+    let err = |m: String| CompileError::directive(&model.name, Some(&f.name), m);
+    let mut nodes = Vec::new();
+    for name in &rel.fields {
+        let Some(node) = model.field(name).filter(|n| n.origin == FieldOrigin::Declared) else {
+            return Err(err(format!("{name} is not a field in {}", model.name)));
+        };
+        if !matches!(node.kind, FieldKind::Scalar(_) | FieldKind::Enum) {
+            return Err(err(format!("All fields provided to @{directive} must be scalar or enum fields.")));
+        }
+        nodes.push(node);
+    }
+    if rel.kind == RelationshipKind::ManyToMany {
+        return Ok(());
+    }
+    let index_fields: Vec<String> = match (&rel.index_name, rel.kind) {
+        (Some(name), RelationshipKind::HasMany) => match related.indexes.iter().find(|i| &i.name == name) {
+            Some(i) => std::iter::once(i.partition_key.clone()).chain(i.sort_keys.iter().cloned()).collect(),
+            None => return Err(err(format!("Index {name} does not exist for model {}", related.name))),
+        },
+        _ => related.key_fields().iter().map(|s| s.to_string()).collect(),
+    };
+    if let Some(first) = nodes.first() {
+        let index_ty = |i: usize| related.field(&index_fields[i]).map(|x| x.ty.name.clone()).unwrap_or_else(|| "ID".into());
+        if first.ty.name != index_ty(0) {
+            return Err(err(format!("{} field is not of type {}", first.name, index_ty(0))));
+        }
+        if nodes.len() > 1 {
+            if index_fields.len() != nodes.len() {
+                return Err(err(format!("Invalid @{directive} directive on {}. Partial sort keys are not accepted.", f.name)));
+            }
+            for (i, node) in nodes.iter().enumerate().skip(1) {
+                if node.ty.name != index_ty(i) {
+                    return Err(err(format!("{} field is not of type {}", node.name, index_ty(i))));
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -96,7 +96,14 @@ fn type_json(data: &DataModel, ty: &TypeRef) -> Option<Map<String, Value>> {
 }
 
 fn field_json(data: &DataModel, owner: &str, f: &Field) -> Option<Value> {
-    let typed = type_json(data, &f.ty)?;
+    let mut typed = type_json(data, &f.ty)?;
+    let owner_model = data.model(owner);
+    if let (Some(rel), Some(_)) = (&f.relationship, owner_model) {
+        // A `@manyToMany` field lists join records.
+        if rel.kind == RelationshipKind::ManyToMany {
+            typed.insert("type".into(), json!({ "model": rel.target_model }));
+        }
+    }
     let mut j = Map::new();
     j.insert("name".into(), json!(f.name));
     j.extend(typed);
@@ -105,30 +112,78 @@ fn field_json(data: &DataModel, owner: &str, f: &Field) -> Option<Value> {
         j.insert("isRequired".into(), json!(false));
         j.insert("isReadOnly".into(), json!(true));
     }
-    if let Some(rel) = &f.relationship {
-        j.insert("association".into(), association_json(data, owner, rel));
+    if let Some(m) = owner_model {
+        // Codegen adds the hasMany keys as nullable, and the join model's keys too.
+        let join_key = m.join_of.is_some() && f.origin == FieldOrigin::Declared && f.relationship.is_none() && f.name != "id";
+        if (f.origin == FieldOrigin::ConnectionKey && added_by_has_many(data, owner, &f.name)) || join_key {
+            j.insert("isRequired".into(), json!(false));
+        }
+        if let Some(rel) = &f.relationship {
+            j.insert("association".into(), association_json(data, m, f, rel));
+        }
     }
     Some(Value::Object(j))
 }
 
-fn association_json(data: &DataModel, owner: &str, rel: &Relationship) -> Value {
+/// Whether a connection attribute of `model` is the key of a Gen 1 hasMany pointing at it.
+fn added_by_has_many(data: &DataModel, model: &str, field: &str) -> bool {
+    data.models.iter().flat_map(|m| m.declared_fields()).filter_map(|f| f.relationship.as_ref()).any(|r| {
+        r.kind == RelationshipKind::HasMany
+            && r.related_model == model
+            && r.fields.is_empty()
+            && r.references.is_empty()
+            && matches!(&r.resolution, Resolution::Query { key_fields, .. } if key_fields.iter().any(|k| k == field))
+    })
+}
+
+/// The belongsTo field of `related` answering `model` (`getOtherSideBelongsToField`): the
+/// first field of that type, when it carries `@belongsTo`.
+fn other_side_belongs_to<'a>(related: &'a Model, model: &str) -> Option<&'a Field> {
+    related
+        .declared_fields()
+        .filter(|f| f.ty.name == model)
+        .find(|f| f.relationship.as_ref().is_some_and(|r| r.kind == RelationshipKind::BelongsTo))
+}
+
+/// `getConnectedFieldsForHasMany` (custom primary keys enabled, no model-name field).
+fn has_many_associated_with(data: &DataModel, model: &Model, f: &Field, rel: &Relationship) -> Vec<String> {
+    if !rel.references.is_empty() {
+        return rel.references.clone();
+    }
+    let Some(related) = data.model(&rel.target_model) else { return Vec::new() };
+    if rel.kind == RelationshipKind::ManyToMany {
+        // Converted to `@hasMany(indexName: "by<Model>", fields: [key])` on the join model,
+        // whose `@belongsTo` side is named after the model.
+        return vec![crate::build::lower_first(&model.name)];
+    }
+    if rel.fields.is_empty() {
+        return match &rel.resolution {
+            Resolution::Query { key_fields, .. } => key_fields.clone(),
+            _ => Vec::new(),
+        };
+    }
+    let partition = match &rel.index_name {
+        Some(name) => related.indexes.iter().find(|i| &i.name == name).map(|i| i.partition_key.clone()),
+        None if related.primary_key.explicit => Some(related.primary_key.partition_key.clone()),
+        None => other_side_belongs_to(related, &model.name).map(|b| b.name.clone()),
+    }
+    .unwrap_or_else(|| "id".into());
+    let belongs_to = related.declared_fields().filter(|g| g.ty.name == model.name).find(|g| {
+        g.relationship.as_ref().is_some_and(|r| r.kind == RelationshipKind::BelongsTo && r.fields.first() == Some(&partition))
+    });
+    let _ = f;
+    vec![belongs_to.map(|b| b.name.clone()).unwrap_or(partition)]
+}
+
+fn association_json(data: &DataModel, model: &Model, f: &Field, rel: &Relationship) -> Value {
     let related = data.model(&rel.related_model);
     match rel.kind {
         RelationshipKind::HasMany | RelationshipKind::ManyToMany => {
-            let associated = if !rel.references.is_empty() {
-                rel.references.clone()
-            } else {
-                // Gen 1: the related model's `fields`/implicit connection field (not yet resolved).
-                related
-                    .and_then(|r| {
-                        r.declared_fields().find(|rf| {
-                            rf.relationship.as_ref().is_some_and(|x| x.kind == RelationshipKind::BelongsTo && x.related_model == owner)
-                        })
-                    })
-                    .map(|rf| vec![rf.name.clone()])
-.unwrap_or_default()
-            };
-            json!({ "connectionType": "HAS_MANY", "associatedWith": associated })
+            json!({ "connectionType": "HAS_MANY", "associatedWith": has_many_associated_with(data, model, f, rel) })
+        }
+        RelationshipKind::HasOne if model.join_of.is_some() => {
+            // Codegen builds the join model with `@belongsTo` to both sides.
+            json!({ "connectionType": "BELONGS_TO", "targetNames": rel.fields })
         }
         RelationshipKind::HasOne => {
             let associated = if !rel.references.is_empty() {
@@ -136,13 +191,42 @@ fn association_json(data: &DataModel, owner: &str, rel: &Relationship) -> Value 
             } else {
                 related.map(|r| r.key_fields().iter().map(|s| s.to_string()).collect()).unwrap_or_default()
             };
-            json!({ "connectionType": "HAS_ONE", "associatedWith": associated, "targetNames": rel.fields })
+            let targets = match &rel.resolution {
+                Resolution::GetByKey { fields } => fields.clone(),
+                _ => rel.fields.clone(),
+            };
+            json!({ "connectionType": "HAS_ONE", "associatedWith": associated, "targetNames": targets })
         }
         RelationshipKind::BelongsTo => {
-            let targets = if !rel.references.is_empty() { rel.references.clone() } else { rel.fields.clone() };
+            let targets = match &rel.resolution {
+                Resolution::GetByKey { fields } => fields.clone(),
+                _ => rel.references.clone(),
+            };
             json!({ "connectionType": "BELONGS_TO", "targetNames": targets })
         }
     }
+}
+
+/// Keys codegen imputes for a hasMany without an index and without a `@belongsTo` answering it
+/// (`addHasManyKey`): `gsi-<Model>.<field>` on the related model, per related model.
+fn imputed_keys(data: &DataModel, related: &Model) -> Vec<Value> {
+    let mut keys = Vec::new();
+    for m in &data.models {
+        for f in m.declared_fields() {
+            let Some(rel) = &f.relationship else { continue };
+            if rel.kind != RelationshipKind::HasMany || rel.related_model != related.name || rel.index_name.is_some() {
+                continue;
+            }
+            let first_referencing = related.declared_fields().find(|g| g.ty.name == m.name);
+            let has_belongs_to = first_referencing.is_some_and(|g| g.relationship.as_ref().is_some_and(|r| r.kind == RelationshipKind::BelongsTo));
+            if has_belongs_to {
+                continue;
+            }
+            let fields = has_many_associated_with(data, m, f, rel);
+            keys.push(json!({ "type": "key", "properties": { "name": format!("gsi-{}.{}", m.name, f.name), "fields": fields } }));
+        }
+    }
+    keys
 }
 
 fn model_json(data: &DataModel, m: &Model) -> Value {
@@ -176,9 +260,26 @@ fn model_json(data: &DataModel, m: &Model) -> Value {
         props.insert("fields".into(), json!(fields));
         attributes.push(json!({ "type": "key", "properties": props }));
     }
-    if !m.auth.is_empty() {
-        let rules: Vec<Value> = m.auth.iter().map(rule_json).collect();
-        attributes.push(json!({ "type": "auth", "properties": { "rules": rules } }));
+    attributes.extend(imputed_keys(data, m));
+    match &m.join_of {
+        // The join model carries each side's `@auth` (identical ones once).
+        Some((a, b)) => {
+            let mut seen: Vec<Value> = Vec::new();
+            for side in [a, b] {
+                let Some(side) = data.model(side).filter(|s| !s.auth.is_empty()) else { continue };
+                let rules: Vec<Value> = side.auth.iter().map(rule_json).collect();
+                let attr = json!({ "type": "auth", "properties": { "rules": rules } });
+                if !seen.contains(&attr) {
+                    seen.push(attr.clone());
+                    attributes.push(attr);
+                }
+            }
+        }
+        None if !m.auth.is_empty() => {
+            let rules: Vec<Value> = m.auth.iter().map(rule_json).collect();
+            attributes.push(json!({ "type": "auth", "properties": { "rules": rules } }));
+        }
+        None => {}
     }
     json!({
         "name": m.name,

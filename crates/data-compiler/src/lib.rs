@@ -49,7 +49,8 @@ pub struct CompiledData {
 
 /// Compiles a data schema. Errors name the type and field they are about.
 pub fn compile(input: &CompileInput) -> Result<CompiledData, CompileError> {
-    let doc = sdl::parse_documents(&input.sdl)?;
+    let mut doc = sdl::parse_documents(&input.sdl)?;
+    build::add_join_models(&mut doc)?;
     let model = build::build(&doc, &input.authorization, &input.function_names)?;
     let appsync_sdl = appsync::generate(&doc, &model, &input.authorization)?;
     let model_introspection = introspection::generate(&doc, &model);

@@ -170,6 +170,10 @@ pub enum FieldOrigin {
     Timestamp,
     /// An owner field named by an `owner` rule but not declared (`owner: String`).
     ImplicitOwner,
+    /// A foreign-key attribute a Gen 1 relationship without `fields`/`references` adds
+    /// (`blogPostsId` for `Blog.posts: [Post] @hasMany`, `blogSettingsId` for
+    /// `Blog.settings: BlogSettings @hasOne`). See [`Relationship::resolution`].
+    ConnectionKey,
 }
 
 /// A field of a model or custom type.
@@ -210,8 +214,27 @@ pub struct Relationship {
     pub fields: Vec<String>,
     /// Gen 1 `indexName` on `hasMany`.
     pub index_name: Option<String>,
-    /// Gen 1 `@manyToMany` join model name.
+    /// Gen 1 `@manyToMany` join model name (`relationName` as written).
     pub relation_name: Option<String>,
+    /// The model whose records the field returns: `related_model`, except for `@manyToMany`,
+    /// whose field lists records of the generated join model (`PostTags`).
+    pub target_model: String,
+    /// How the data service resolves the field, whatever form the schema used.
+    pub resolution: Resolution,
+}
+
+/// How a relationship field is resolved against the stored records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Resolution {
+    /// Get one record of the target model by its primary key, whose values (partition key
+    /// first) are held by `fields` of this record. `belongsTo`, and `hasOne` with `fields` or
+    /// with the implicit `<model><Field>Id` attribute.
+    GetByKey { fields: Vec<String> },
+    /// Query the target model's primary key (`index: None`) or secondary index `index` for the
+    /// records whose `key_fields` equal this record's `fields` (pairwise; `key_fields` are a
+    /// prefix of that key). `hasMany` and `@manyToMany` list them; `hasOne` with `references`
+    /// takes the first.
+    Query { index: Option<String>, key_fields: Vec<String>, fields: Vec<String> },
 }
 
 /// The primary key of a model.
@@ -506,6 +529,9 @@ pub struct Model {
     pub timestamps: Timestamps,
     /// The `@model(...)` arguments as written.
     pub model_arguments: serde_json::Map<String, serde_json::Value>,
+    /// Set on the join model generated for a Gen 1 `@manyToMany` relation: the two models it
+    /// joins, in declaration order. Its rules are both models' rules.
+    pub join_of: Option<(String, String)>,
 }
 
 impl Model {

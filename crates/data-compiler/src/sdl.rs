@@ -36,6 +36,8 @@ pub(crate) struct TypeDef {
     /// 1-based line in its document, for error messages.
     #[allow(dead_code)]
     pub line: usize,
+    /// For the join model generated for a `@manyToMany` relation: the two models it joins.
+    pub join_of: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -156,7 +158,7 @@ fn convert_type(def: &Positioned<ast::TypeDefinition>) -> Result<TypeDef, Compil
             Kind::Input
         }
     };
-    Ok(TypeDef { name, kind, directives, fields, interfaces, line: def.pos.line })
+    Ok(TypeDef { name, kind, directives, fields, interfaces, line: def.pos.line, join_of: None })
 }
 
 fn convert_field(owner: &str, f: &ast::FieldDefinition) -> Result<FieldDef, CompileError> {

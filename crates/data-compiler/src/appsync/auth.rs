@@ -25,6 +25,9 @@ pub(crate) struct Acm {
     name: String,
     pub roles: Vec<Role>,
     resources: Vec<String>,
+    /// Join models of `@manyToMany` take both sides' rules; a repeated role overwrites
+    /// (`allowRoleOverwrite`).
+    pub allow_role_overwrite: bool,
     /// roles × resources × operations
     matrix: Vec<Vec<[bool; 8]>>,
 }
@@ -35,7 +38,7 @@ fn op_index(op: AuthOperation) -> usize {
 
 impl Acm {
     pub fn new(name: &str, resources: Vec<String>) -> Self {
-        Acm { name: name.to_string(), roles: Vec::new(), resources, matrix: Vec::new() }
+        Acm { name: name.to_string(), roles: Vec::new(), resources, matrix: Vec::new(), allow_role_overwrite: false }
     }
 
     fn set_role(&mut self, role: Role, resource: Option<&str>, ops: &[AuthOperation]) -> Result<(), CompileError> {
@@ -57,6 +60,7 @@ impl Acm {
             }
             Some(index) => match resource_index {
                 Some(ri) => self.matrix[index][ri] = allowed,
+                None if self.allow_role_overwrite => self.matrix[index] = vec![allowed; self.resources.len()],
                 None => {
                     return Err(CompileError::directive(
                         &self.name,

@@ -638,53 +638,136 @@ impl<'a> Generator<'a> {
     // ---------------------------------------------------------------- relational
 
     fn relational_pass(&mut self) {
-        for model in &self.data.models {
-            for f in model.declared_fields() {
-                let Some(rel) = &f.relationship else { continue };
-                if !matches!(rel.kind, RelationshipKind::HasMany | RelationshipKind::ManyToMany) {
-                    continue;
-                }
-                let related = self.data.model(&rel.related_model).expect("validated");
-                self.ensure_connection(&related.name);
-                self.ensure_filter_input(related, false);
-                let mut field = OutField::new(&f.name, format!("Model{}Connection", related.name));
-                // Gen 1 `fields`: the related index (or key) beyond the given fields becomes a
-                // sort-key condition argument.
-                if !rel.fields.is_empty() {
-                    let index_fields: Vec<String> = match &rel.index_name {
-                        Some(name) => related
-                            .indexes
-                            .iter()
-                            .find(|i| &i.name == name)
-                            .map(|i| std::iter::once(i.partition_key.clone()).chain(i.sort_keys.iter().cloned()).collect())
-                            .unwrap_or_default(),
-                        None => related.key_fields().iter().map(|s| s.to_string()).collect(),
-                    };
-                    if rel.fields.len() < 2 && index_fields.len() > 1 {
-                        if index_fields.len() == 2 {
-                            let sk = related.field(&index_fields[1]).expect("validated");
-                            let base = Scalar::from_name(&sk.ty.name).map(|s| s.base().to_string()).unwrap_or_else(|| sk.ty.name.clone());
-                            if matches!(base.as_str(), "String" | "ID" | "Int" | "Float") {
-                                self.out.add(key_condition_input(&base));
+        // The transformers run in this order, each over its fields in document order.
+        for kind in [RelationshipKind::HasMany, RelationshipKind::HasOne, RelationshipKind::ManyToMany, RelationshipKind::BelongsTo] {
+            for model in &self.data.models {
+                for f in model.declared_fields() {
+                    let Some(rel) = f.relationship.as_ref().filter(|r| r.kind == kind) else { continue };
+                    match kind {
+                        RelationshipKind::HasMany => {
+                            self.ensure_has_many_connection_fields(model, f, rel);
+                            self.extend_type_with_connection(model, f, rel);
+                        }
+                        RelationshipKind::HasOne => self.ensure_has_one_connection_fields(model, f, rel),
+                        RelationshipKind::ManyToMany => self.extend_type_with_connection(model, f, rel),
+                        RelationshipKind::BelongsTo => {
+                            // With a hasOne counterpart the belongsTo side holds the key
+                            // (`ensureBelongsToConnectionField`).
+                            let related = self.data.model(&rel.related_model).expect("validated");
+                            let counterpart_is_has_one = related
+                                .declared_fields()
+                                .find(|g| {
+                                    g.ty.name == model.name
+                                        && g.relationship.as_ref().is_some_and(|r| matches!(r.kind, RelationshipKind::HasOne | RelationshipKind::HasMany))
+                                })
+                                .and_then(|g| g.relationship.as_ref())
+                                .is_some_and(|r| r.kind == RelationshipKind::HasOne);
+                            if counterpart_is_has_one {
+                                self.ensure_has_one_connection_fields(model, f, rel);
                             }
-                            field = field.arg(&sk.name, format!("Model{base}KeyConditionInput"));
-                        } else {
-                            let key_name = upper_first(rel.index_name.as_deref().unwrap_or("Primary"));
-                            field = field.arg(&lower_camel(&index_fields[1..]), format!("Model{}{key_name}CompositeKeyConditionInput", related.name));
                         }
                     }
                 }
-                field = field
-                    .arg("filter", format!("Model{}FilterInput", related.name))
-                    .arg("sortDirection", "ModelSortDirection")
-                    .arg("limit", "Int")
-                    .arg("nextToken", "String");
-                if let Some(t) = self.out.get_mut(&model.name) {
-                    if let Some(existing) = t.field_mut(&f.name) {
-                        field.directives = existing.directives.clone();
-                        *existing = field;
-                    }
+            }
+        }
+    }
+
+    /// Adds a connection attribute to a model's type, create/update inputs and filter inputs.
+    #[allow(clippy::too_many_arguments)]
+    fn add_connection_attribute(&mut self, holder: &Model, key: &Field, required: bool, subscription_filter_of: &str) {
+        let ty = TypeRef::named(&key.ty.name, required).to_string();
+        let base = match &key.kind {
+            FieldKind::Scalar(s) => s.base().to_string(),
+            _ => key.ty.name.clone(),
+        };
+        let add = |out: &mut OutSchema, type_name: String, ty: String| {
+            if let Some(t) = out.get_mut(&type_name) {
+                if !t.has_field(&key.name) {
+                    t.push_field(OutField::new(&key.name, ty));
                 }
+            }
+        };
+        add(&mut self.out, holder.name.clone(), ty.clone());
+        add(&mut self.out, format!("Create{}Input", holder.name), ty);
+        add(&mut self.out, format!("Update{}Input", holder.name), key.ty.name.clone());
+        add(&mut self.out, format!("Model{}FilterInput", holder.name), format!("Model{base}Input"));
+        add(&mut self.out, format!("Model{}ConditionInput", holder.name), format!("Model{base}Input"));
+        add(&mut self.out, format!("ModelSubscription{subscription_filter_of}FilterInput"), format!("ModelSubscription{base}Input"));
+    }
+
+    /// `ensureHasManyConnectionField`: the implicit `<model><Field>Id` attribute on the related
+    /// model (and, as the transformer does, on this model's subscription filter).
+    fn ensure_has_many_connection_fields(&mut self, model: &Model, f: &Field, rel: &Relationship) {
+        if !rel.fields.is_empty() || !rel.references.is_empty() {
+            return;
+        }
+        let Resolution::Query { key_fields, .. } = &rel.resolution else { return };
+        let related = self.data.model(&rel.related_model).expect("validated");
+        for k in key_fields {
+            let Some(key) = related.field(k) else { continue };
+            self.add_connection_attribute(related, key, f.ty.list_required, &model.name);
+        }
+    }
+
+    /// `ensureHasOneConnectionField`: the implicit `<model><Field>Id` attribute on this model.
+    fn ensure_has_one_connection_fields(&mut self, model: &Model, f: &Field, rel: &Relationship) {
+        if !rel.fields.is_empty() || !rel.references.is_empty() {
+            return;
+        }
+        let Resolution::GetByKey { fields } = &rel.resolution else { return };
+        for k in fields {
+            let Some(key) = model.field(k) else { continue };
+            self.add_connection_attribute(model, key, f.ty.required, &model.name);
+        }
+    }
+
+    /// `extendTypeWithConnection`: the field becomes a `Model<Related>Connection` with filter,
+    /// paging and, for Gen 1 forms, a sort-key condition on the related index or key.
+    fn extend_type_with_connection(&mut self, model: &Model, f: &Field, rel: &Relationship) {
+        let related = self.data.model(&rel.target_model).expect("validated");
+        self.ensure_connection(&related.name);
+        self.ensure_filter_input(related, false);
+        let mut field = OutField::new(&f.name, format!("Model{}Connection", related.name));
+        // `relatedTypeIndex`: the related index (or key) the Gen 1 forms query.
+        let related_index: Vec<String> = if !rel.references.is_empty() || rel.kind == RelationshipKind::ManyToMany {
+            Vec::new()
+        } else {
+            match &rel.index_name {
+                Some(name) => related
+                    .indexes
+                    .iter()
+                    .find(|i| &i.name == name)
+                    .map(|i| std::iter::once(i.partition_key.clone()).chain(i.sort_keys.iter().cloned()).collect())
+                    .unwrap_or_default(),
+                None => related.key_fields().iter().map(|s| s.to_string()).collect(),
+            }
+        };
+        if related_index.len() == 2 {
+            let sk = related.field(&related_index[1]).expect("validated");
+            let base = Scalar::from_name(&sk.ty.name).map(|s| s.base().to_string()).unwrap_or_else(|| sk.ty.name.clone());
+            if matches!(base.as_str(), "String" | "ID" | "Int" | "Float") {
+                self.out.add(key_condition_input(&base));
+            }
+        }
+        if rel.fields.len() < 2 && related_index.len() > 1 {
+            if related_index.len() == 2 {
+                let sk = related.field(&related_index[1]).expect("validated");
+                let base = Scalar::from_name(&sk.ty.name).map(|s| s.base().to_string()).unwrap_or_else(|| sk.ty.name.clone());
+                field = field.arg(&sk.name, format!("Model{base}KeyConditionInput"));
+            } else {
+                let key_name = upper_first(rel.index_name.as_deref().unwrap_or("Primary"));
+                field = field.arg(&lower_camel(&related_index[1..]), format!("Model{}{key_name}CompositeKeyConditionInput", related.name));
+            }
+        }
+        field = field
+            .arg("filter", format!("Model{}FilterInput", related.name))
+            .arg("sortDirection", "ModelSortDirection")
+            .arg("limit", "Int")
+            .arg("nextToken", "String");
+        if let Some(t) = self.out.get_mut(&model.name) {
+            if let Some(existing) = t.field_mut(&f.name) {
+                field.directives = existing.directives.clone();
+                *existing = field;
             }
         }
     }
@@ -714,6 +797,7 @@ impl<'a> Generator<'a> {
         for model in self.data.models.iter().filter(|m| m.has_auth) {
             let def = self.model_def(&model.name);
             let mut acm = Acm::new(&model.name, def.fields.iter().map(|f| f.name.clone()).collect());
+            acm.allow_role_overwrite = model.join_of.is_some();
             acm.add_rules(&model.auth, None, None)?;
             for f in model.declared_fields().filter(|f| !f.auth.is_empty()) {
                 acm.reset_resource(&f.name);
