@@ -335,5 +335,6 @@ fn plan_lines(mut rows: rusqlite::Rows<'_>) -> Result<Vec<String>> {
 /// The plan of a scan page (for the plan tests).
 pub(crate) fn scan_plan(shared: &Shared, from: bool) -> Result<Vec<String>> {
     let sql = if from { SCAN_FROM_SQL } else { SCAN_SQL };
-    shared.with_reader(|c| explain(c, sql, &[&1, &10, &"a", &""]))
+    let params: &[&dyn ToSql] = if from { &[&1, &10, &"a", &""] } else { &[&1, &10] };
+    shared.with_reader(|c| explain(c, sql, params))
 }
