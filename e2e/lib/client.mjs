@@ -40,6 +40,33 @@ Hub.listen('api', ({ payload }) => {
   for (const wake of [...hubWaiters]) wake();
 });
 
+/** The current position in the list of acknowledgements, for `waitForAcks(…, { since })`. */
+export function ackMark() {
+  return acks.length;
+}
+
+/**
+ * Waits until, after position `since`, the server acknowledged a subscription for each of
+ * `operations` (e.g. the three observeQuery starts by itself).
+ */
+export function waitForAcks(operations, { since = 0, timeoutMs = 10_000 } = {}) {
+  return waitUntil(
+    () => {
+      const seen = acks.slice(since);
+      return operations.every((operation) => seen.some((ack) => ackIsFor(ack, operation)));
+    },
+    {
+      timeoutMs,
+      what: `the start_ack of ${operations.join(', ')}`,
+      details: () => `acknowledged: ${acks.slice(since).map((ack) => ack.query.replace(/\s+/g, ' ').slice(0, 80)).join(' | ') || '(none)'}; real-time connection states: ${connectionStates.join(' → ') || '(none)'}`,
+    },
+  );
+}
+
+function ackIsFor(ack, operation) {
+  return new RegExp(`\\b${operation}\\s*[({]`).test(ack.query);
+}
+
 /** The connection states the real-time provider went through (for failure messages). */
 export function realtimeConnectionStates() {
   return [...connectionStates];
@@ -101,7 +128,7 @@ export async function subscribeAndWait(observable, operation, { timeoutMs = 10_0
         if (subscription.errors.length) {
           throw new Error(`${operation} failed before its start_ack: ${describe(subscription.errors)}`);
         }
-        return acks.slice(since).some((ack) => ack.query.includes(`${operation}(`) || ack.query.includes(`${operation} `));
+        return acks.slice(since).some((ack) => ackIsFor(ack, operation));
       },
       {
         timeoutMs,

@@ -28,6 +28,8 @@ export const DEFAULT_PORT = 20002;
 const OUTPUTS_FILE = 'amplify_outputs.json';
 /** The status line `ampbase sandbox` prints after every build: `[sandbox] ✔ …` or `[sandbox] ✘ …`. */
 const STATUS_LINE = /^\[sandbox\] (✔|✘)/;
+/** Printed once the file watcher is installed. */
+const WATCHING_LINE = /^\[sandbox\] watching /;
 
 const live = new Set();
 process.on('exit', () => {
@@ -129,12 +131,12 @@ function readOutputs(file) {
  * Options:
  * - `example`: folder name under examples/ (required).
  * - `waitForServer` (default true): also wait until `/graphql` answers HTTP.
- * - `timeoutMs` (default 30 s): for the first build and for the server.
+ * - `timeoutMs` (default 30 s, or AMPBASE_E2E_START_TIMEOUT_MS): for the first build and for the server.
  * - `args`: extra arguments for `ampbase sandbox`.
  *
  * Returns `{ dir, outputs, outputsPath, graphqlUrl, apiKey, port, logs(), mark(), stop(), … }`.
  */
-export async function startSandbox({ example, waitForServer = true, timeoutMs = 30_000, args = [] } = {}) {
+export async function startSandbox({ example, waitForServer = true, timeoutMs = Number(process.env.AMPBASE_E2E_START_TIMEOUT_MS ?? 30_000), args = [] } = {}) {
   if (!example) throw new Error('startSandbox: `example` is required');
   if (!fs.existsSync(AMPBASE_BIN)) {
     throw new Error(`ampbase binary not found at ${AMPBASE_BIN}: build it first (cargo build -p ampbase) or set AMPBASE_BIN`);
@@ -315,6 +317,8 @@ export async function startSandbox({ example, waitForServer = true, timeoutMs = 
     const status = await sb.waitForLine(STATUS_LINE, { timeoutMs });
     if (status.includes('✘')) throw new Error(`the first build failed\n${sb.logs()}`);
     await until(() => sb.reloadOutputs(), { timeoutMs: 5000, what: `${OUTPUTS_FILE} to be written` });
+    // Edits made before the watcher is installed would be missed.
+    await sb.waitForLine(WATCHING_LINE, { timeoutMs });
     if (waitForServer) await waitForGraphql(sb, { timeoutMs });
   } catch (error) {
     await sb.stop();
