@@ -10,13 +10,15 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use async_graphql_parser::types::{
-    BaseType, FieldDefinition, Type, TypeKind, TypeSystemDefinition,
+    BaseType, FieldDefinition, InputValueDefinition, Type, TypeKind, TypeSystemDefinition,
 };
 use async_graphql_value::ConstValue;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::OutputsError;
+
+mod typescript_types;
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +102,20 @@ impl FromStr for TypeTarget {
     }
 }
 
+impl TypeTarget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TypeTarget::Json => "json",
+            TypeTarget::Swift => "swift",
+            TypeTarget::Typescript => "typescript",
+            TypeTarget::Flow => "flow",
+            TypeTarget::Scala => "scala",
+            TypeTarget::FlowModern => "flow-modern",
+            TypeTarget::Angular => "angular",
+        }
+    }
+}
+
 /// `--model-target` (plus `introspection`, which `--format introspection` uses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelTarget {
@@ -172,19 +188,27 @@ pub fn generate_client_code(
 ) -> Result<Vec<GeneratedFile>, OutputsError> {
     match opts.format {
         ClientCodeFormat::GraphqlCodegen => {
-            if let Some(t) = opts.type_target {
+            if let Some(t) = opts.type_target.filter(|t| *t != TypeTarget::Typescript) {
                 return Err(OutputsError::Unsupported(format!(
-                    "type generation (--type-target {})",
-                    format!("{t:?}").to_lowercase()
+                    "type generation for --type-target {} (supported: typescript)",
+                    t.as_str()
                 )));
             }
-            generate_statements(
+            // ampx points the typed TypeScript statements at `./API` only when both
+            // targets are TypeScript.
+            let typed = opts.statement_target == StatementTarget::Typescript
+                && opts.type_target == Some(TypeTarget::Typescript);
+            let mut files = generate_statements(
                 appsync_sdl,
                 opts.statement_target,
                 opts.max_depth,
                 opts.typename_introspection,
-                None,
-            )
+                typed.then_some("./API"),
+            )?;
+            if opts.type_target == Some(TypeTarget::Typescript) {
+                files.push(generate_typescript_types(appsync_sdl)?);
+            }
+            Ok(files)
         }
         ClientCodeFormat::Introspection => introspection_file(model_introspection),
         ClientCodeFormat::Modelgen => match opts.model_target {
@@ -234,22 +258,12 @@ pub fn generate_statements(
     };
     let mut files = Vec::new();
     let mut fragments: Vec<Fragment> = Vec::new();
-    for (kind, root, file) in [
-        (OpKind::Query, &schema.query, "queries"),
-        (OpKind::Mutation, &schema.mutation, "mutations"),
-        (OpKind::Subscription, &schema.subscription, "subscriptions"),
-    ] {
-        let Some(root) = root.as_ref().and_then(|r| schema.types.get(r)) else {
-            continue;
+    for (kind, ops) in build_operations(&schema, max_depth, &gen_opts)? {
+        let file = match kind {
+            OpKind::Query => "queries",
+            OpKind::Mutation => "mutations",
+            OpKind::Subscription => "subscriptions",
         };
-        let ops: Vec<Operation> = root
-            .fields
-            .iter()
-            .map(|f| Operation::generate(kind, f, &schema, max_depth as i64, &gen_opts))
-            .collect::<Result<_, _>>()?;
-        if ops.is_empty() {
-            continue;
-        }
         for op in &ops {
             if let Some(body) = &op.body {
                 collect_external(body, &mut fragments);
@@ -292,6 +306,51 @@ pub fn generate_statements(
     Ok(files)
 }
 
+/// The operations of each root type that has fields, queries first.
+fn build_operations(
+    schema: &Schema,
+    max_depth: u32,
+    gen_opts: &GenOptions,
+) -> Result<Vec<(OpKind, Vec<Operation>)>, OutputsError> {
+    let mut out = Vec::new();
+    for (kind, root) in [
+        (OpKind::Query, &schema.query),
+        (OpKind::Mutation, &schema.mutation),
+        (OpKind::Subscription, &schema.subscription),
+    ] {
+        let Some(root) = root.as_ref().and_then(|r| schema.types.get(r)) else {
+            continue;
+        };
+        let ops: Vec<Operation> = root
+            .fields
+            .iter()
+            .map(|f| Operation::generate(kind, f, schema, max_depth as i64, gen_opts))
+            .collect::<Result<_, _>>()?;
+        if !ops.is_empty() {
+            out.push((kind, ops));
+        }
+    }
+    Ok(out)
+}
+
+/// `generateTypes` of `@aws-amplify/graphql-generator` for the `typescript` target
+/// (`API.ts`), as ampx runs it: over the `graphql` statements at depth 2 with
+/// `__typename` (ampx passes neither `--max-depth` nor the introspection flag to it).
+pub fn generate_typescript_types(appsync_sdl: &str) -> Result<GeneratedFile, OutputsError> {
+    let schema = Schema::parse(appsync_sdl)?;
+    let gen_opts = GenOptions {
+        // The official generator fails on the `S3Object` fragment file; the fields are
+        // inlined instead, as in the JavaScript and TypeScript statements.
+        external_s3_fragment: false,
+        typename: true,
+    };
+    let ops = build_operations(&schema, 2, &gen_opts)?;
+    Ok(GeneratedFile {
+        path: "API.ts".into(),
+        contents: typescript_types::generate(&schema, &ops),
+    })
+}
+
 const CODEGEN_WARNING: &str = "this is an auto generated file. This will be overwritten";
 const WIDTH: usize = 80;
 
@@ -312,7 +371,11 @@ enum Kind {
 #[derive(Debug)]
 struct TypeInfo {
     kind: Kind,
+    description: Option<String>,
     fields: Vec<FieldDefinition>,
+    input_fields: Vec<InputValueDefinition>,
+    /// Enum values with their descriptions.
+    values: Vec<(String, Option<String>)>,
     interfaces: Vec<String>,
     members: Vec<String>,
 }
@@ -355,10 +418,26 @@ impl Schema {
                 TypeSystemDefinition::Type(t) => {
                     let t = t.node;
                     let name = t.name.node.to_string();
+                    let description = t.description.map(|d| d.node);
+                    let mut input_fields = Vec::new();
+                    let mut values = Vec::new();
                     let (kind, fields, interfaces, members) = match t.kind {
                         TypeKind::Scalar => (Kind::Scalar, vec![], vec![], vec![]),
-                        TypeKind::Enum(_) => (Kind::Enum, vec![], vec![], vec![]),
-                        TypeKind::InputObject(_) => (Kind::Input, vec![], vec![], vec![]),
+                        TypeKind::Enum(e) => {
+                            values = e
+                                .values
+                                .into_iter()
+                                .map(|v| {
+                                    let v = v.node;
+                                    (v.value.node.to_string(), v.description.map(|d| d.node))
+                                })
+                                .collect();
+                            (Kind::Enum, vec![], vec![], vec![])
+                        }
+                        TypeKind::InputObject(i) => {
+                            input_fields = i.fields.into_iter().map(|f| f.node).collect();
+                            (Kind::Input, vec![], vec![], vec![])
+                        }
                         TypeKind::Object(o) => (
                             Kind::Object,
                             o.fields.into_iter().map(|f| f.node).collect(),
@@ -387,6 +466,8 @@ impl Schema {
                     match schema.types.get_mut(&name) {
                         Some(existing) => {
                             existing.fields.extend(fields);
+                            existing.input_fields.extend(input_fields);
+                            existing.values.extend(values);
                             existing.interfaces.extend(interfaces);
                             existing.members.extend(members);
                         }
@@ -396,7 +477,10 @@ impl Schema {
                                 name,
                                 TypeInfo {
                                     kind,
+                                    description,
                                     fields,
+                                    input_fields,
+                                    values,
                                     interfaces,
                                     members,
                                 },
@@ -526,6 +610,8 @@ struct Operation {
     field_name: String,
     /// `$name: Type` declarations.
     variables: Vec<String>,
+    /// The variables' names and declared types (`getArgs`: one list level at most).
+    var_types: Vec<(String, String)>,
     /// `name: $name` arguments.
     arguments: Vec<String>,
     body: Option<Selection>,
@@ -559,11 +645,17 @@ impl Operation {
             .iter()
             .map(|a| format!("{0}: ${0}", a.node.name.node))
             .collect();
+        let var_types = field
+            .arguments
+            .iter()
+            .map(|a| (a.node.name.node.to_string(), arg_type(&a.node.ty.node)))
+            .collect();
         Ok(Operation {
             kind,
             name: capitalize(&field_name),
             field_name,
             variables,
+            var_types,
             arguments,
             body: get_fields(field, schema, max_depth, opts)?,
         })

@@ -212,14 +212,109 @@ fn client_code_formats_and_targets() {
         "{err}"
     );
 
+    // Both targets TypeScript: typed statements pointing at `./API`, and `API.ts`.
     let typed = ClientCodeOptions {
         statement_target: StatementTarget::Typescript,
         type_target: Some(TypeTarget::Typescript),
         ..Default::default()
     };
-    let err = generate_client_code(&sdl, Some(&mi), &typed).unwrap_err();
+    let files = generate_client_code(&sdl, Some(&mi), &typed).unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        names,
+        ["queries.ts", "mutations.ts", "subscriptions.ts", "API.ts"]
+    );
     assert!(
-        err.to_string().contains("--type-target typescript"),
-        "{err}"
+        files[0]
+            .contents
+            .contains("import * as APITypes from \"./API\";")
+    );
+
+    // TypeScript statements without types stay untyped; other statement targets with
+    // TypeScript types get `API.ts` next to untyped statements, as with ampx.
+    let untyped = ClientCodeOptions {
+        statement_target: StatementTarget::Typescript,
+        ..Default::default()
+    };
+    let files = generate_client_code(&sdl, Some(&mi), &untyped).unwrap();
+    assert!(!files[0].contents.contains("APITypes"));
+    let js_typed = ClientCodeOptions {
+        statement_target: StatementTarget::Javascript,
+        type_target: Some(TypeTarget::Typescript),
+        ..Default::default()
+    };
+    let files = generate_client_code(&sdl, Some(&mi), &js_typed).unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        names,
+        ["queries.js", "mutations.js", "subscriptions.js", "API.ts"]
+    );
+
+    let swift = ClientCodeOptions {
+        type_target: Some(TypeTarget::Swift),
+        ..Default::default()
+    };
+    let err = generate_client_code(&sdl, Some(&mi), &swift).unwrap_err();
+    assert!(err.to_string().contains("--type-target swift"), "{err}");
+}
+
+/// `tests/fixtures/client-types/<schema>/typescript-types/*`: what
+/// `ampx generate graphql-client-code --format graphql-codegen --statement-target typescript
+/// --type-target typescript` writes for `conformance/fixtures/<schema>/appsync.graphql`
+/// (`gen-types.cjs` there, with `@aws-amplify/graphql-generator` 0.5.4).
+#[test]
+fn typescript_types_equal_the_official_generator_byte_for_byte() {
+    use ampbase_outputs::{ClientCodeOptions, TypeTarget, generate_client_code};
+    let fixtures = std::env::var_os("AMPBASE_TYPES_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("tests/fixtures/client-types"));
+    let opts = ClientCodeOptions {
+        statement_target: StatementTarget::Typescript,
+        type_target: Some(TypeTarget::Typescript),
+        ..Default::default()
+    };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for example in dirs(&fixtures) {
+        let name = example.file_name().unwrap().to_str().unwrap().to_string();
+        // Hand-written schemas carry their own `appsync.graphql`.
+        let own = example.join("appsync.graphql");
+        let sdl_path = if own.exists() {
+            own
+        } else {
+            root()
+                .join("../../conformance/fixtures")
+                .join(&name)
+                .join("appsync.graphql")
+        };
+        let sdl = fs::read_to_string(&sdl_path).unwrap();
+        let expected_dir = example.join("typescript-types");
+        let files = generate_client_code(&sdl, None, &opts).unwrap();
+        let mut expected_names: Vec<String> = fs::read_dir(&expected_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_str().unwrap().to_string())
+            .collect();
+        expected_names.sort();
+        let mut actual_names: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+        actual_names.sort();
+        assert_eq!(actual_names, expected_names, "{}", example.display());
+        for f in &files {
+            let expected = fs::read_to_string(expected_dir.join(&f.path)).unwrap();
+            if f.contents != expected {
+                failures.push(format!(
+                    "{name}/{}:\n{}",
+                    f.path,
+                    first_difference(&expected, &f.contents)
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }
