@@ -98,7 +98,7 @@ def bench_reload(binary, app, runs):
     outputs = os.path.join(app, "amplify_outputs.json")
     resource = os.path.join(app, "amplify", "data", "resource.ts")
     original = read(resource)
-    anchor = "a.model({"
+    anchor = ".model({"
     if anchor not in original:
         sys.exit(f"cannot find '{anchor}' in the schema to edit")
     if os.path.exists(outputs):
