@@ -87,6 +87,7 @@ pub(crate) fn build(
                     _ => OperationKind::Subscription,
                 };
                 for f in &t.fields {
+                    model_only_directives(&t.name, f)?;
                     let op = build_operation(&names, kind, f, function_names, auth)?;
                     match kind {
                         OperationKind::Query => data.queries.push(op),
@@ -98,6 +99,7 @@ pub(crate) fn build(
             Kind::Object => {
                 let mut fields = Vec::new();
                 for f in &t.fields {
+                    model_only_directives(&t.name, f)?;
                     if sdl::find(&f.directives, "auth").is_some() {
                         let rules = parse_auth(&t.name, Some(&f.name), sdl::find(&f.directives, "auth").unwrap(), true)?;
                         validate_rules(&t.name, Some(&f.name), &rules, auth)?;
@@ -146,6 +148,13 @@ fn build_model(names: &Names<'_>, t: &TypeDef, auth_config: &AuthorizationConfig
             return Err(CompileError::schema(&t.name, Some(&f.name), format!("Field \"{}.{}\" can only be defined once.", t.name, f.name)));
         }
         let kind = names.kind_of(&t.name, &f.name, &f.ty)?;
+        if let Some(d) = sdl::find(&f.directives, "default") {
+            let enum_values = match names.type_def(&f.ty.name).map(|t| &t.kind) {
+                Some(Kind::Enum(values)) => Some(values.as_slice()),
+                _ => None,
+            };
+            crate::defaults::validate(&t.name, &f.name, &f.ty, &kind, enum_values, d)?;
+        }
         let relationship = relationship_of(&t.name, f, &kind)?;
         let field_auth = match sdl::find(&f.directives, "auth") {
             Some(d) => {
@@ -1040,6 +1049,19 @@ fn validate_fields_form(model: &Model, f: &Field, rel: &Relationship, related: &
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Directives that only `@model` types may carry, as their transformers check.
+fn model_only_directives(type_name: &str, f: &FieldDef) -> Result<(), CompileError> {
+    for d in &f.directives {
+        let message = match d.name.as_str() {
+            "primaryKey" | "index" | "default" => format!("The @{} directive may only be added to object definitions annotated with @model.", d.name),
+            "hasOne" | "hasMany" | "belongsTo" | "manyToMany" => format!("@{} must be on an @model object type field.", d.name),
+            _ => continue,
+        };
+        return Err(CompileError::directive(type_name, Some(&f.name), message));
     }
     Ok(())
 }

@@ -15,6 +15,8 @@
 mod appsync;
 mod auth_config;
 mod build;
+mod defaults;
+mod directives;
 mod error;
 pub mod model;
 mod pluralize;

@@ -84,9 +84,15 @@ pub(crate) fn find<'a>(directives: &'a [Directive], name: &str) -> Option<&'a Di
 /// operation types declared in several documents are merged into one.
 pub(crate) fn parse_documents(sources: &[String]) -> Result<Document, CompileError> {
     let mut types: Vec<TypeDef> = Vec::new();
+    let mut docs = Vec::new();
     for (index, source) in sources.iter().enumerate() {
-        let doc = async_graphql_parser::parse_schema(source)
-            .map_err(|e| CompileError::Syntax { document: index, message: e.to_string() })?;
+        docs.push(
+            async_graphql_parser::parse_schema(source)
+                .map_err(|e| CompileError::Syntax { document: index, message: e.to_string() })?,
+        );
+    }
+    crate::directives::validate(&docs)?;
+    for doc in docs {
         for def in doc.definitions {
             let ast::TypeSystemDefinition::Type(def) = def else { continue };
             // Gen 1 `input AMPLIFY { globalAuthRule: AuthRule = { allow: public } }` configures

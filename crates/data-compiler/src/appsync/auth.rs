@@ -81,6 +81,38 @@ impl Acm {
         }
     }
 
+    /// Whether `role` may perform `op` on the field `resource`.
+    pub fn is_allowed(&self, role: &str, resource: &str, op: AuthOperation) -> bool {
+        let (Some(ri), Some(fi)) = (self.roles.iter().position(|r| r.name == role), self.resources.iter().position(|r| r == resource)) else {
+            return false;
+        };
+        self.matrix[ri][fi][op_index(op)]
+    }
+
+    /// The fields among `required` that some reading role may not read, as the auth
+    /// transformer finds them before requiring field rules on every required field
+    /// (`getReadRolesForField`; the model's read roles are those allowed `get`).
+    pub fn unreadable_required_fields(&self, required: &[String]) -> Vec<String> {
+        const READ: [AuthOperation; 5] = [AuthOperation::Get, AuthOperation::List, AuthOperation::Sync, AuthOperation::Search, AuthOperation::Listen];
+        let read_roles: Vec<&str> = self.roles_for(AuthOperation::Get, false).iter().map(|r| r.name.as_str()).collect();
+        let mut out = Vec::new();
+        for field in required.iter().filter(|f| self.resources.contains(f)) {
+            let mut field_roles = read_roles.clone();
+            for provider in ["userPools", "oidc"] {
+                let private = format!("{}:{provider}:private", self.name);
+                if read_roles.contains(&private.as_str()) && READ.iter().all(|op| self.is_allowed(&private, field, *op)) {
+                    let prefix = format!("{}:{provider}:", self.name);
+                    field_roles.retain(|r| !(r.starts_with(&prefix) && *r != private));
+                }
+            }
+            let allowed = field_roles.iter().filter(|r| READ.iter().any(|op| self.is_allowed(r, field, *op))).count();
+            if allowed < field_roles.len() {
+                out.push(field.clone());
+            }
+        }
+        out
+    }
+
     /// Roles allowed `op` on some field (on every field when `full_access`).
     pub fn roles_for(&self, op: AuthOperation, full_access: bool) -> Vec<&Role> {
         let oi = op_index(op);

@@ -803,6 +803,15 @@ impl<'a> Generator<'a> {
                 acm.reset_resource(&f.name);
                 acm.add_rules(&f.auth, Some(&f.name), None)?;
             }
+            let required: Vec<String> = def.fields.iter().filter(|f| f.ty.is_non_null()).map(|f| f.name.clone()).collect();
+            let unreadable = acm.unreadable_required_fields(&required);
+            if !unreadable.is_empty() && model.operations.subscription_level == SubscriptionLevel::On {
+                return Err(CompileError::directive(&model.name, Some(&unreadable[0]), format!(
+                    "When using field-level authorization rules you need to add rules to all of the model's required fields with at least read permissions. Found model \"{}\" with required fields {} missing field-level authorization rules.\n\nFor more information visit https://docs.amplify.aws/cli/graphql/authorization-rules/#field-level-authorization-rules",
+                    model.name,
+                    serde_json::to_string(&unreadable).unwrap_or_default()
+                )));
+            }
             matrices.push((model, acm));
         }
         for (model, acm) in &matrices {
