@@ -118,6 +118,10 @@ fn field_json(data: &DataModel, owner: &str, f: &Field) -> Option<Value> {
         if (f.origin == FieldOrigin::ConnectionKey && added_by_has_many(data, owner, &f.name)) || join_key {
             j.insert("isRequired".into(), json!(false));
         }
+        // ... and types each side's partition key attribute as `ID`.
+        if join_key && m.indexes.iter().any(|i| i.partition_key == f.name) {
+            j.insert("type".into(), json!("ID"));
+        }
         if let Some(rel) = &f.relationship {
             j.insert("association".into(), association_json(data, m, f, rel));
         }
