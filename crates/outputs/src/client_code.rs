@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::OutputsError;
 
+mod modelgen;
 mod typescript_types;
 
 /// `--format`.
@@ -180,9 +181,12 @@ pub struct GeneratedFile {
 }
 
 /// `ampx generate graphql-client-code`: `appsync_sdl` is the AppSync schema,
-/// `model_introspection` the compiled `model_introspection` (needed for `introspection`).
+/// `model_schema` the model schema (the directive SDL, needed for `modelgen`),
+/// `model_introspection` the compiled `model_introspection` (needed for `introspection`
+/// and `modelgen`).
 pub fn generate_client_code(
     appsync_sdl: &str,
+    model_schema: Option<&str>,
     model_introspection: Option<&Value>,
     opts: &ClientCodeOptions,
 ) -> Result<Vec<GeneratedFile>, OutputsError> {
@@ -213,6 +217,14 @@ pub fn generate_client_code(
         ClientCodeFormat::Introspection => introspection_file(model_introspection),
         ClientCodeFormat::Modelgen => match opts.model_target {
             ModelTarget::Introspection => introspection_file(model_introspection),
+            target @ (ModelTarget::Javascript | ModelTarget::Typescript) => {
+                let (Some(sdl), Some(mi)) = (model_schema, model_introspection) else {
+                    return Err(OutputsError::Unsupported(
+                        "modelgen without a data schema".into(),
+                    ));
+                };
+                modelgen::generate(sdl, mi, target)
+            }
             other => Err(OutputsError::Unsupported(format!(
                 "modelgen for model target `{}`; use --format introspection or --format graphql-codegen",
                 format!("{other:?}").to_lowercase()

@@ -186,7 +186,8 @@ fn client_code_formats_and_targets() {
     .unwrap();
     let mi = serde_json::json!({ "version": 1, "models": {} });
 
-    let default = generate_client_code(&sdl, Some(&mi), &ClientCodeOptions::default()).unwrap();
+    let default =
+        generate_client_code(&sdl, None, Some(&mi), &ClientCodeOptions::default()).unwrap();
     let names: Vec<&str> = default.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(names, ["queries.js", "mutations.js", "subscriptions.js"]);
 
@@ -194,7 +195,7 @@ fn client_code_formats_and_targets() {
         format: ClientCodeFormat::Introspection,
         ..Default::default()
     };
-    let files = generate_client_code(&sdl, Some(&mi), &intro).unwrap();
+    let files = generate_client_code(&sdl, None, Some(&mi), &intro).unwrap();
     assert_eq!(files[0].path, "model-introspection.json");
     assert_eq!(
         files[0].contents,
@@ -206,7 +207,7 @@ fn client_code_formats_and_targets() {
         model_target: ModelTarget::Dart,
         ..Default::default()
     };
-    let err = generate_client_code(&sdl, Some(&mi), &modelgen).unwrap_err();
+    let err = generate_client_code(&sdl, None, Some(&mi), &modelgen).unwrap_err();
     assert!(
         matches!(err, OutputsError::Unsupported(ref m) if m.contains("`dart`")),
         "{err}"
@@ -218,7 +219,7 @@ fn client_code_formats_and_targets() {
         type_target: Some(TypeTarget::Typescript),
         ..Default::default()
     };
-    let files = generate_client_code(&sdl, Some(&mi), &typed).unwrap();
+    let files = generate_client_code(&sdl, None, Some(&mi), &typed).unwrap();
     let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         names,
@@ -236,14 +237,14 @@ fn client_code_formats_and_targets() {
         statement_target: StatementTarget::Typescript,
         ..Default::default()
     };
-    let files = generate_client_code(&sdl, Some(&mi), &untyped).unwrap();
+    let files = generate_client_code(&sdl, None, Some(&mi), &untyped).unwrap();
     assert!(!files[0].contents.contains("APITypes"));
     let js_typed = ClientCodeOptions {
         statement_target: StatementTarget::Javascript,
         type_target: Some(TypeTarget::Typescript),
         ..Default::default()
     };
-    let files = generate_client_code(&sdl, Some(&mi), &js_typed).unwrap();
+    let files = generate_client_code(&sdl, None, Some(&mi), &js_typed).unwrap();
     let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         names,
@@ -254,7 +255,7 @@ fn client_code_formats_and_targets() {
         type_target: Some(TypeTarget::Swift),
         ..Default::default()
     };
-    let err = generate_client_code(&sdl, Some(&mi), &swift).unwrap_err();
+    let err = generate_client_code(&sdl, None, Some(&mi), &swift).unwrap_err();
     assert!(err.to_string().contains("--type-target swift"), "{err}");
 }
 
@@ -289,7 +290,7 @@ fn typescript_types_equal_the_official_generator_byte_for_byte() {
         };
         let sdl = fs::read_to_string(&sdl_path).unwrap();
         let expected_dir = example.join("typescript-types");
-        let files = generate_client_code(&sdl, None, &opts).unwrap();
+        let files = generate_client_code(&sdl, None, None, &opts).unwrap();
         let mut expected_names: Vec<String> = fs::read_dir(&expected_dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_str().unwrap().to_string())
@@ -308,6 +309,70 @@ fn typescript_types_equal_the_official_generator_byte_for_byte() {
                 ));
             }
             checked += 1;
+        }
+    }
+    assert!(checked > 0);
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// `tests/fixtures/modelgen/<schema>/modelgen-{javascript,typescript}/*`: what
+/// `ampx generate graphql-client-code --format modelgen --model-target …` writes for the
+/// model schema `conformance/fixtures/<schema>/directive.graphql` (`gen-models.cjs` there),
+/// generated here from that schema and its `model-introspection.json`.
+#[test]
+fn modelgen_equals_the_official_generator_byte_for_byte() {
+    use ampbase_outputs::{ClientCodeFormat, ClientCodeOptions, ModelTarget, generate_client_code};
+    let fixtures = std::env::var_os("AMPBASE_MODELGEN_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("tests/fixtures/modelgen"));
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for example in dirs(&fixtures) {
+        let name = example.file_name().unwrap().to_str().unwrap().to_string();
+        let conformance = root().join("../../conformance/fixtures").join(&name);
+        let sdl = fs::read_to_string(conformance.join("directive.graphql")).unwrap();
+        let mi: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(conformance.join("model-introspection.json")).unwrap(),
+        )
+        .unwrap();
+        for (target, dir) in [
+            (ModelTarget::Javascript, "modelgen-javascript"),
+            (ModelTarget::Typescript, "modelgen-typescript"),
+        ] {
+            let expected_dir = example.join(dir);
+            if !expected_dir.is_dir() {
+                continue;
+            }
+            let opts = ClientCodeOptions {
+                format: ClientCodeFormat::Modelgen,
+                model_target: target,
+                ..Default::default()
+            };
+            let files = generate_client_code("", Some(&sdl), Some(&mi), &opts).unwrap();
+            let mut expected_names: Vec<String> = fs::read_dir(&expected_dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_str().unwrap().to_string())
+                .collect();
+            expected_names.sort();
+            let mut actual_names: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+            actual_names.sort();
+            assert_eq!(actual_names, expected_names, "{}", expected_dir.display());
+            for f in &files {
+                let expected = fs::read_to_string(expected_dir.join(&f.path)).unwrap();
+                if f.contents != expected {
+                    failures.push(format!(
+                        "{name}/{dir}/{}:\n{}",
+                        f.path,
+                        first_difference(&expected, &f.contents)
+                    ));
+                }
+                checked += 1;
+            }
         }
     }
     assert!(checked > 0);
