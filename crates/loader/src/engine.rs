@@ -106,6 +106,11 @@ fn install_globals(ctx: &Ctx<'_>, options: &LoadOptions) -> rquickjs::Result<()>
 /// stack frame that lies in the user's code, mapped back to the TypeScript source.
 fn exception_to_error(ctx: &Ctx<'_>, graph: &ModuleGraph) -> LoadError {
     let thrown = ctx.catch();
+    // The runtime marks errors about a schema type with where the type was written.
+    let marked: Option<(String, u32, u32)> = thrown.as_object().and_then(|obj| {
+        let at: Object = obj.get("ampbaseLocation").ok()?;
+        Some((at.get("file").ok()?, at.get("line").ok()?, at.get("column").ok()?))
+    });
     let (message, stack) = match thrown.as_object() {
         Some(obj) if obj.contains_key("message").unwrap_or(false) => {
             let name: String = obj.get("name").unwrap_or_else(|_| "Error".into());
@@ -124,7 +129,8 @@ fn exception_to_error(ctx: &Ctx<'_>, graph: &ModuleGraph) -> LoadError {
             (format!("uncaught {text}"), String::new())
         }
     };
-    for (file, line, column) in stack_frames(&stack) {
+    let marked_frame = marked.as_ref().map(|(file, line, column)| (file.as_str(), *line, *column));
+    for (file, line, column) in marked_frame.into_iter().chain(stack_frames(&stack)) {
         if file.starts_with(RUNTIME_PREFIX) || file.starts_with("ampbase:") {
             continue;
         }

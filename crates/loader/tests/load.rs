@@ -217,3 +217,15 @@ fn directive_sdl_matches_the_official_data_schema_package() {
 fn normalize(sdl: &str) -> String {
     sdl.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[test]
+fn a_schema_error_points_at_the_schema_code_it_is_about() {
+    let corpus = repo().join("conformance");
+    let d = diagnostic(load_data_module(&corpus, "errors/belongs-to-missing-reference-field.ts", &LoadOptions::default()).unwrap_err());
+    assert_eq!(d.file, "errors/belongs-to-missing-reference-field.ts", "{d}");
+    let line = d.location.expect("a location").line;
+    let source = std::fs::read_to_string(corpus.join(&d.file)).unwrap();
+    let code = source.lines().nth(line as usize - 1).unwrap();
+    assert!(code.contains("a.model") || code.contains("a.hasMany") || code.contains("a.belongsTo"), "{d}");
+    assert!(d.message.contains("teamId"), "{d}");
+}

@@ -857,6 +857,12 @@ function associatedConnectionField(sourceModelName, sourceField, associatedModel
   return { name: candidates[0][0], def: dataOf(candidates[0][1]) };
 }
 
+/** Attaches a builder's source location to an error raised about it (kept if already set). */
+function atLocation(error, location) {
+  if (error && typeof error === 'object' && location && !error.ampbaseLocation) error.ampbaseLocation = location;
+  return error;
+}
+
 function validateRelationships(typeName, fields, getInternalModel) {
   for (const [name, field] of Object.entries(fields)) {
     if (!isRelationship(field)) continue;
@@ -982,82 +988,87 @@ export function transformSchema(schemaState) {
   // `topLevelTypes` grows while iterating (hoisted inline types are appended).
   for (let i = 0; i < topLevelTypes.length; i++) {
     const [typeName, typeDef] = topLevelTypes[i];
-    const ownAuth = dataOf(typeDef)?.authorization;
-    const mostRelevantAuthRules = ownAuth?.length > 0 ? ownAuth : schemaAuth;
+    try {
+      const ownAuth = dataOf(typeDef)?.authorization;
+      const mostRelevantAuthRules = ownAuth?.length > 0 ? ownAuth : schemaAuth;
 
-    if (isEnum(typeDef)) {
-      const { values } = dataOf(typeDef);
-      if (values.some((v) => /\s/.test(v))) {
-        throw new Error(`Values of the enum type ${typeName} should not contain any whitespace.`);
-      }
-      gqlModels.push(`enum ${typeName} {\n  ${values.join('\n  ')}\n}`);
-    } else if (isCustomType(typeDef)) {
-      const fields = dataOf(typeDef).fields;
-      validateRefUseCases(typeName, 'customType', fields, getRefType);
-      // Only relationship fields carry field-level auth in custom types (official behaviour).
-      const authApplicable = Object.fromEntries(Object.entries(fields).filter(([, f]) => isRelationship(f)));
-      let customAuth = '';
-      if (typeName in customTypeInheritedAuthRules) {
-        customAuth = mapToNativeAppSyncAuthDirectives(customTypeInheritedAuthRules[typeName], false, typeName).authString;
-      }
-      const authFields = {};
-      const fieldLevelAuthRules = processFieldLevelAuthRules(authApplicable, authFields);
-      const { gqlFields, implicitTypes } = processFields(typeName, fields, authFields, fieldLevelAuthRules, undefined, undefined, undefined, databaseEngine);
-      topLevelTypes.push(...implicitTypes);
-      gqlModels.push(`type ${typeName} ${customAuth}\n{\n  ${gqlFields.join('\n  ')}\n}`);
-    } else if (isOperation(typeDef)) {
-      const { typeName: opType, handlers } = dataOf(typeDef);
-      validateCustomOperation(typeDef, typeName, mostRelevantAuthRules, getRefType);
-      let jsFunction;
-      if (isCustomHandlerList(handlers)) jsFunction = customHandlerEntries(handlers, opType, typeName);
-      const { gqlField, implicitTypes, customTypeAuthRules, lambdaFunctionDefinition, inputTypes } = customOperationToGql(
-        typeName,
-        typeDef,
-        mostRelevantAuthRules,
-        Boolean(jsFunction),
-        getRefType,
-      );
-      for (const { name, fields } of inputTypes) if (!uniqueInputTypes.has(name)) uniqueInputTypes.set(name, fields);
-      topLevelTypes.push(...implicitTypes);
-      mergeCustomTypeAuthRules(customTypeInheritedAuthRules, customTypeAuthRules);
-      if (customTypeAuthRules) {
-        for (const nested of nestedCustomTypeNames(customTypeAuthRules, topLevelTypes, getRefType)) {
-          mergeCustomTypeAuthRules(customTypeInheritedAuthRules, { typeName: nested, authRules: customTypeAuthRules.authRules });
+      if (isEnum(typeDef)) {
+        const { values } = dataOf(typeDef);
+        if (values.some((v) => /\s/.test(v))) {
+          throw new Error(`Values of the enum type ${typeName} should not contain any whitespace.`);
         }
-      }
-      Object.assign(lambdaFunctions, lambdaFunctionDefinition);
-      if (jsFunction) jsFunctions.push(jsFunction);
-      if (opType === 'Query') customQueries.push(gqlField);
-      else if (opType === 'Mutation') customMutations.push(gqlField);
-      else if (opType === 'Subscription') customSubscriptions.push(gqlField);
-    } else if (isModel(typeDef)) {
-      const data = dataOf(typeDef);
-      const fields = data.fields;
-      validateRefUseCases(typeName, 'model', fields, getRefType);
-      const identifier = data.identifier;
-      const [partitionKey] = identifier;
-      const secondaryIndexes = transformSecondaryIndexes(typeName, data.secondaryIndexes, fields, getRefType, internal(typeDef).location);
-      const { authString, authFields } = calculateAuth(mostRelevantAuthRules);
-      if (authString === '') {
-        throw new Error(
-          `Model \`${typeName}\` is missing authorization rules. Add global rules to the schema or ensure every model has its own rules, ` +
-            `e.g. a.model({...}).authorization((allow) => [allow.publicApiKey()]) or a.schema({...}).authorization((allow) => [allow.owner()]).`,
+        gqlModels.push(`enum ${typeName} {\n  ${values.join('\n  ')}\n}`);
+      } else if (isCustomType(typeDef)) {
+        const fields = dataOf(typeDef).fields;
+        validateRefUseCases(typeName, 'customType', fields, getRefType);
+        // Only relationship fields carry field-level auth in custom types (official behaviour).
+        const authApplicable = Object.fromEntries(Object.entries(fields).filter(([, f]) => isRelationship(f)));
+        let customAuth = '';
+        if (typeName in customTypeInheritedAuthRules) {
+          customAuth = mapToNativeAppSyncAuthDirectives(customTypeInheritedAuthRules[typeName], false, typeName).authString;
+        }
+        const authFields = {};
+        const fieldLevelAuthRules = processFieldLevelAuthRules(authApplicable, authFields);
+        const { gqlFields, implicitTypes } = processFields(typeName, fields, authFields, fieldLevelAuthRules, undefined, undefined, undefined, databaseEngine);
+        topLevelTypes.push(...implicitTypes);
+        gqlModels.push(`type ${typeName} ${customAuth}\n{\n  ${gqlFields.join('\n  ')}\n}`);
+      } else if (isOperation(typeDef)) {
+        const { typeName: opType, handlers } = dataOf(typeDef);
+        validateCustomOperation(typeDef, typeName, mostRelevantAuthRules, getRefType);
+        let jsFunction;
+        if (isCustomHandlerList(handlers)) jsFunction = customHandlerEntries(handlers, opType, typeName);
+        const { gqlField, implicitTypes, customTypeAuthRules, lambdaFunctionDefinition, inputTypes } = customOperationToGql(
+          typeName,
+          typeDef,
+          mostRelevantAuthRules,
+          Boolean(jsFunction),
+          getRefType,
         );
+        for (const { name, fields } of inputTypes) if (!uniqueInputTypes.has(name)) uniqueInputTypes.set(name, fields);
+        topLevelTypes.push(...implicitTypes);
+        mergeCustomTypeAuthRules(customTypeInheritedAuthRules, customTypeAuthRules);
+        if (customTypeAuthRules) {
+          for (const nested of nestedCustomTypeNames(customTypeAuthRules, topLevelTypes, getRefType)) {
+            mergeCustomTypeAuthRules(customTypeInheritedAuthRules, { typeName: nested, authRules: customTypeAuthRules.authRules });
+          }
+        }
+        Object.assign(lambdaFunctions, lambdaFunctionDefinition);
+        if (jsFunction) jsFunctions.push(jsFunction);
+        if (opType === 'Query') customQueries.push(gqlField);
+        else if (opType === 'Mutation') customMutations.push(gqlField);
+        else if (opType === 'Subscription') customSubscriptions.push(gqlField);
+      } else if (isModel(typeDef)) {
+        const data = dataOf(typeDef);
+        const fields = data.fields;
+        validateRefUseCases(typeName, 'model', fields, getRefType);
+        const identifier = data.identifier;
+        const [partitionKey] = identifier;
+        const secondaryIndexes = transformSecondaryIndexes(typeName, data.secondaryIndexes, fields, getRefType, internal(typeDef).location);
+        const { authString, authFields } = calculateAuth(mostRelevantAuthRules);
+        if (authString === '') {
+          throw new Error(
+            `Model \`${typeName}\` is missing authorization rules. Add global rules to the schema or ensure every model has its own rules, ` +
+              `e.g. a.model({...}).authorization((allow) => [allow.publicApiKey()]) or a.schema({...}).authorization((allow) => [allow.owner()]).`,
+          );
+        }
+        const getInternalModel = (modelName, referrer) => {
+          const { def } = getRefType(modelName, referrer);
+          if (!isModel(def)) throw new Error(`Expected to find model type with name ${modelName} (referenced by ${referrer}), but ${modelName} is not a model.`);
+          return def;
+        };
+        validateRelationships(typeName, fields, getInternalModel);
+        const fieldLevelAuthRules = processFieldLevelAuthRules(fields, authFields);
+        const { gqlFields, implicitTypes } = processFields(typeName, fields, authFields, fieldLevelAuthRules, identifier, partitionKey, secondaryIndexes, databaseEngine, internal(typeDef).location);
+        topLevelTypes.push(...implicitTypes);
+        const modelAttrs = modelAttributesFromDisabledOps(data.disabledOperations);
+        const modelDirective = modelAttrs ? `@model(${modelAttrs})` : '@model';
+        gqlModels.push(`type ${typeName} ${modelDirective} ${authString}\n{\n  ${gqlFields.join('\n  ')}\n}`);
       }
-      const getInternalModel = (modelName, referrer) => {
-        const { def } = getRefType(modelName, referrer);
-        if (!isModel(def)) throw new Error(`Expected to find model type with name ${modelName} (referenced by ${referrer}), but ${modelName} is not a model.`);
-        return def;
-      };
-      validateRelationships(typeName, fields, getInternalModel);
-      const fieldLevelAuthRules = processFieldLevelAuthRules(fields, authFields);
-      const { gqlFields, implicitTypes } = processFields(typeName, fields, authFields, fieldLevelAuthRules, identifier, partitionKey, secondaryIndexes, databaseEngine, internal(typeDef).location);
-      topLevelTypes.push(...implicitTypes);
-      const modelAttrs = modelAttributesFromDisabledOps(data.disabledOperations);
-      const modelDirective = modelAttrs ? `@model(${modelAttrs})` : '@model';
-      gqlModels.push(`type ${typeName} ${modelDirective} ${authString}\n{\n  ${gqlFields.join('\n  ')}\n}`);
+      // kind 'unsupported' (AI kit) entries are left out; the loader warns about them.
+      } catch (error) {
+      // Errors about a type point at where the user wrote it.
+      throw atLocation(error, internal(typeDef)?.location);
     }
-    // kind 'unsupported' (AI kit) entries are left out; the loader warns about them.
   }
 
   for (const [name, fields] of uniqueInputTypes) {
