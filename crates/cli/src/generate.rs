@@ -109,7 +109,9 @@ pub fn client_code(cmd: &ClientCodeCommand) -> Result<ExitCode> {
         max_depth: cmd.max_depth,
         ..ClientCodeOptions::default()
     };
-    let files = client_code::generate_client_code(&data.appsync_sdl, Some(&data.model_introspection), &options)?;
+    // The model schema modelgen reads: the directive SDL of every schema, as deployed.
+    let model_schema = build.definition.data.as_ref().map(|d| d.schema_sdl.join("\n"));
+    let files = client_code::generate_client_code(&data.appsync_sdl, model_schema.as_deref(), Some(&data.model_introspection), &options)?;
     let out = cmd.out.clone().unwrap_or(std::env::current_dir()?);
     for file in files {
         let path = out.join(&file.path);

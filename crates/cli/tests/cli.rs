@@ -287,6 +287,35 @@ fn sandbox_delete_removes_the_sandbox_state() {
     assert!(!state.exists());
 }
 
+/// `--type-target typescript` writes `API.ts` beside typed statements; `--format modelgen`
+/// writes the DataStore models, equal to what the official generator writes for the same
+/// schema (`crates/outputs/tests/fixtures/modelgen`).
+#[test]
+fn generate_typescript_types_and_models() {
+    let app = App::example("todo");
+    app.run_ok(&["generate", "graphql-client-code", "--format", "graphql-codegen", "--statement-target", "typescript", "--type-target", "typescript", "--out", "ts"]);
+    let api = app.read("ts/API.ts");
+    assert!(api.starts_with("/* tslint:disable */\n/* eslint-disable */\n//  This file was automatically generated and should not be edited.\n"), "{api}");
+    assert!(api.contains("export type GetTodoQueryVariables = {\n  id: string,\n};"), "{api}");
+    assert!(api.contains("export type ListTodosQuery = {"), "{api}");
+    let queries = app.read("ts/queries.ts");
+    assert!(queries.contains("import * as APITypes from \"./API\";"), "{queries}");
+    assert!(queries.contains("` as GeneratedQuery<APITypes.GetTodoQueryVariables, APITypes.GetTodoQuery>;"), "{queries}");
+
+    app.run_ok(&["generate", "graphql-client-code", "--format", "modelgen", "--model-target", "typescript", "--out", "models"]);
+    let expected = Path::new(env!("CARGO_MANIFEST_DIR")).join("../outputs/tests/fixtures/modelgen/01-todo-public-api-key/modelgen-typescript");
+    for file in ["index.ts", "schema.ts"] {
+        assert_eq!(app.read(&format!("models/{file}")), std::fs::read_to_string(expected.join(file)).unwrap(), "{file}");
+    }
+    app.run_ok(&["generate", "graphql-client-code", "--format", "modelgen", "--model-target", "javascript", "--out", "jsmodels"]);
+    for file in ["index.js", "index.d.ts", "schema.js", "schema.d.ts"] {
+        assert!(app.root().join("jsmodels").join(file).is_file(), "{file}");
+    }
+    let refused = app.run(&["generate", "graphql-client-code", "--format", "modelgen", "--model-target", "dart"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("`dart`"));
+}
+
 #[test]
 fn generate_graphql_client_code_and_info() {
     let app = App::example("todo");
