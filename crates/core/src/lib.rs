@@ -95,3 +95,28 @@ pub enum AuthMode {
     Oidc,
     Lambda,
 }
+
+impl AuthMode {
+    /// The name AppSync and `amplify_outputs.json` use.
+    pub fn appsync_name(self) -> &'static str {
+        match self {
+            AuthMode::ApiKey => "API_KEY",
+            AuthMode::UserPool => "AMAZON_COGNITO_USER_POOLS",
+            AuthMode::Iam => "AWS_IAM",
+            AuthMode::Oidc => "OPENID_CONNECT",
+            AuthMode::Lambda => "AWS_LAMBDA",
+        }
+    }
+
+    /// `defaultAuthorizationMode` spelling of `defineData`.
+    pub fn from_define_data(name: &str) -> Option<AuthMode> {
+        Some(match name {
+            "apiKey" => AuthMode::ApiKey,
+            "userPool" => AuthMode::UserPool,
+            "iam" | "identityPool" => AuthMode::Iam,
+            "oidc" => AuthMode::Oidc,
+            "lambda" => AuthMode::Lambda,
+            _ => return None,
+        })
+    }
+}

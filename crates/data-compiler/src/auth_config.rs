@@ -6,45 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::CompileError;
 
-/// An AppSync authorization mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum AuthMode {
-    /// `API_KEY`
-    ApiKey,
-    /// `AMAZON_COGNITO_USER_POOLS`
-    UserPool,
-    /// `AWS_IAM` (identity pool roles and other IAM principals)
-    Iam,
-    /// `OPENID_CONNECT`
-    Oidc,
-    /// `AWS_LAMBDA`
-    Lambda,
-}
-
-impl AuthMode {
-    /// The name AppSync and `amplify_outputs.json` use.
-    pub fn appsync_name(self) -> &'static str {
-        match self {
-            AuthMode::ApiKey => "API_KEY",
-            AuthMode::UserPool => "AMAZON_COGNITO_USER_POOLS",
-            AuthMode::Iam => "AWS_IAM",
-            AuthMode::Oidc => "OPENID_CONNECT",
-            AuthMode::Lambda => "AWS_LAMBDA",
-        }
-    }
-
-    /// `defaultAuthorizationMode` spelling of `defineData`.
-    pub fn from_define_data(name: &str) -> Option<AuthMode> {
-        Some(match name {
-            "apiKey" => AuthMode::ApiKey,
-            "userPool" => AuthMode::UserPool,
-            "iam" | "identityPool" => AuthMode::Iam,
-            "oidc" => AuthMode::Oidc,
-            "lambda" => AuthMode::Lambda,
-            _ => return None,
-        })
-    }
-}
+pub use ampbase_core::AuthMode;
 
 /// `apiKeyAuthorizationMode`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
