@@ -89,6 +89,11 @@ struct SdlInfo {
     model_keys: HashMap<String, Vec<(String, Value)>>,
     /// Models whose `@primaryKey` is on a field (custom primary key declared).
     primary_key_declared: HashMap<String, bool>,
+    /// Models whose field directives the plugin has walked (`flattenFieldDirectives`)
+    /// before hashing, which tags each directive with its `fieldName`: those with a
+    /// declared primary key, and the related side of a `belongsTo`, a `manyToMany`, or a
+    /// `hasOne`/`hasMany` on `fields` or `references`.
+    flattened: std::collections::HashSet<String>,
 }
 
 impl SdlInfo {
@@ -135,9 +140,24 @@ impl SdlInfo {
                     })
                     .map(|d| directive_json(&d.node))
                     .collect();
+                let target = super::named(&f.ty.node).to_string();
+                for (n, args) in &rel {
+                    let walks = match n.as_str() {
+                        "belongsTo" | "manyToMany" => true,
+                        _ => args.get("fields").is_some() || args.get("references").is_some(),
+                    };
+                    if walks {
+                        info.flattened.insert(target.clone());
+                    }
+                    if n == "manyToMany" {
+                        info.flattened.insert(name.clone());
+                    }
+                }
                 fields.insert(f.name.node.to_string(), rel);
             }
         }
+        let declared: Vec<String> = info.primary_key_declared.keys().cloned().collect();
+        info.flattened.extend(declared);
         Ok(info)
     }
 }
@@ -197,6 +217,8 @@ struct Type {
     fields: Vec<Field>,
     /// `ManagedIdentifier<…>` and the like (models only).
     identifier: Option<(&'static str, String)>,
+    /// The primary key and sort key fields.
+    key_fields: Vec<String>,
 }
 
 struct Processed {
@@ -233,10 +255,23 @@ impl Processed {
                     let identifier = models
                         .then(|| identifier(&name, t.get("primaryKeyInfo"), sdl))
                         .flatten();
+                    let pk = t.get("primaryKeyInfo");
+                    let key_fields = std::iter::once(
+                        pk.and_then(|p| p["primaryKeyFieldName"].as_str())
+                            .unwrap_or("id"),
+                    )
+                    .chain(
+                        pk.and_then(|p| p["sortKeyFieldNames"].as_array())
+                            .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+                            .unwrap_or_default(),
+                    )
+                    .map(String::from)
+                    .collect();
                     Ok(Type {
                         name,
                         fields,
                         identifier,
+                        key_fields,
                     })
                 })
                 .collect()
@@ -327,16 +362,20 @@ impl Processed {
                             .map(|d| {
                                 d.iter()
                                     .map(|(n, a)| {
-                                        if n == "manyToMany" {
-                                            // Rewritten to a hasMany on the join model's index.
+                                        let mut d = if n == "manyToMany" {
+                                            // Rewritten to a hasMany on the join model's
+                                            // index of this model's key.
                                             json!({
                                                 "name": "hasMany",
-                                                "arguments": {"indexName": format!("by{}", t.name), "fields": ["id"]},
-                                                "fieldName": f.name,
+                                                "arguments": {"indexName": format!("by{}", t.name), "fields": t.key_fields},
                                             })
                                         } else {
-                                            json!({"name": n, "arguments": a, "fieldName": f.name})
+                                            json!({"name": n, "arguments": a})
+                                        };
+                                        if n == "manyToMany" || sdl.flattened.contains(&t.name) {
+                                            d["fieldName"] = Value::String(f.name.clone());
                                         }
+                                        d
                                     })
                                     .collect()
                             })
