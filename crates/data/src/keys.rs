@@ -59,7 +59,10 @@ pub struct ModelKeys {
 }
 
 impl ModelKeys {
-    pub fn new(model: &Model) -> ModelKeys {
+    /// `implicit`: indexes that relationships of other models query on this one without an
+    /// `@index` declaring them (`gsi-Blog.posts` of `hasMany(references)`: Amplify creates
+    /// these GSIs too), as (name, partition field, sort fields).
+    pub fn new(model: &Model, implicit: &[(String, String, Vec<String>)]) -> ModelKeys {
         let primary = KeyLayout {
             index: None,
             partition: model.primary_key.partition_key.clone(),
@@ -70,6 +73,11 @@ impl ModelKeys {
             .iter()
             .map(|i| KeyLayout { index: Some(i.name.clone()), partition: i.partition_key.clone(), sort_fields: i.sort_keys.clone() })
             .collect();
+        for (name, partition, sort) in implicit {
+            if !indexes.iter().any(|l| l.index.as_deref() == Some(name.as_str())) {
+                indexes.push(KeyLayout { index: Some(name.clone()), partition: partition.clone(), sort_fields: sort.clone() });
+            }
+        }
         for field in owner_index_fields(model) {
             indexes.push(KeyLayout { index: Some(owner_index_name(&field)), partition: field, sort_fields: Vec::new() });
         }
@@ -168,6 +176,27 @@ impl ModelKeys {
         }
         key
     }
+}
+
+/// The indexes relationship lookups need on each model beyond its `@index`es, by model.
+pub fn implicit_indexes(dm: &ampbase_data_compiler::DataModel) -> std::collections::HashMap<String, Vec<(String, String, Vec<String>)>> {
+    use ampbase_data_compiler::model::Resolution;
+    let mut out: std::collections::HashMap<String, Vec<(String, String, Vec<String>)>> = Default::default();
+    for m in &dm.models {
+        for f in &m.fields {
+            let Some(rel) = &f.relationship else { continue };
+            let Resolution::Query { index: Some(index), key_fields, .. } = &rel.resolution else { continue };
+            let Some(target) = dm.model(&rel.target_model) else { continue };
+            if target.indexes.iter().any(|i| i.name == *index) || key_fields.is_empty() {
+                continue;
+            }
+            let entry = out.entry(target.name.clone()).or_default();
+            if !entry.iter().any(|(n, _, _)| n == index) {
+                entry.push((index.clone(), key_fields[0].clone(), key_fields[1..].to_vec()));
+            }
+        }
+    }
+    out
 }
 
 /// Single-valued owner fields of the model's owner rules (model level), which get a GSI.

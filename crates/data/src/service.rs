@@ -103,8 +103,9 @@ impl DataService {
     /// (`Caller::Iam(IamPrincipal::Function { name })`) get the granted operations on every model.
     pub async fn new(model: DataModel, auth: AuthorizationConfig, store: Store, functions: FunctionGrants) -> DataResult<DataService> {
         let mut models = HashMap::new();
+        let implicit = keys::implicit_indexes(&model);
         for (idx, m) in model.models.iter().enumerate() {
-            let keys = ModelKeys::new(m);
+            let keys = ModelKeys::new(m, implicit.get(&m.name).map(Vec::as_slice).unwrap_or_default());
             store.ensure_table(&keys.schema()).await.map_err(store_err)?;
             models.insert(m.name.clone(), ModelInfo { idx, keys });
         }
