@@ -409,8 +409,8 @@ impl Inner {
                 }
             }
         }
-        let key = mi.keys.key_of(&input)?;
-        let _ = key;
+        // Every key field present and of a key type.
+        mi.keys.key_of(&input)?;
         let mut item = input;
         item.insert("__typename".into(), json!(model.name));
         mi.keys.fill_composites(&mut item);
@@ -575,9 +575,14 @@ impl Inner {
 }
 
 /// What distinguishes one caller's record-restricted list from another's, for token
-/// fingerprints.
+/// fingerprints: the identity, not the whole token (whose `exp`/`iat`/`jti` claims change on
+/// every refresh, which must not invalidate a `nextToken`).
 fn caller_scope(caller: &Caller) -> Value {
-    serde_json::to_value(caller).unwrap_or(Value::Null)
+    match caller {
+        Caller::UserPool(u) | Caller::Oidc(u) => json!([caller.mode() as u8, u.sub, u.username, u.groups]),
+        Caller::Iam(ampbase_core::IamPrincipal::Authenticated { sub, username, groups, .. }) => json!(["iam", sub, username, groups]),
+        other => json!(other.mode() as u8),
+    }
 }
 
 /// A subscriber: what it listens to and may see.
