@@ -113,7 +113,10 @@ pub enum DataErrorKind {
 
 impl DataError {
     pub fn new(kind: DataErrorKind, message: impl Into<String>) -> Self {
-        DataError { kind, message: message.into() }
+        DataError {
+            kind,
+            message: message.into(),
+        }
     }
 }
 
@@ -143,22 +146,53 @@ pub trait DataApi: Send + Sync + 'static {
     async fn get(&self, caller: &Caller, model: &str, key: &Record) -> DataResult<Option<Record>>;
 
     /// `listXs(filter, limit, nextToken, sortDirection)` or a key / index query.
-    async fn list(&self, caller: &Caller, model: &str, key: Option<KeyQuery>, args: ListArgs) -> DataResult<RecordPage>;
+    async fn list(
+        &self,
+        caller: &Caller,
+        model: &str,
+        key: Option<KeyQuery>,
+        args: ListArgs,
+    ) -> DataResult<RecordPage>;
 
     /// `createX(input, condition)`: applies defaults, an `id` when the model has one and none is
     /// given, `createdAt`/`updatedAt`, the owner fields of owner rules; validates every value.
-    async fn create(&self, caller: &Caller, model: &str, input: Record, condition: Option<Value>) -> DataResult<Record>;
+    async fn create(
+        &self,
+        caller: &Caller,
+        model: &str,
+        input: Record,
+        condition: Option<Value>,
+    ) -> DataResult<Record>;
 
     /// `updateX(input, condition)`: a partial update of the record named by the key fields of
     /// `input` (`null` removes a field).
-    async fn update(&self, caller: &Caller, model: &str, input: Record, condition: Option<Value>) -> DataResult<Record>;
+    async fn update(
+        &self,
+        caller: &Caller,
+        model: &str,
+        input: Record,
+        condition: Option<Value>,
+    ) -> DataResult<Record>;
 
     /// `deleteX(input, condition)`: returns the deleted record.
-    async fn delete(&self, caller: &Caller, model: &str, key: Record, condition: Option<Value>) -> DataResult<Record>;
+    async fn delete(
+        &self,
+        caller: &Caller,
+        model: &str,
+        key: Record,
+        condition: Option<Value>,
+    ) -> DataResult<Record>;
 
     /// The value of relationship field `field` of `parent` (a record of `model` this caller
     /// was given). `args` apply to `hasMany` (its filter, limit, nextToken, sortDirection).
-    async fn related(&self, caller: &Caller, model: &str, field: &str, parent: &Record, args: ListArgs) -> DataResult<Related>;
+    async fn related(
+        &self,
+        caller: &Caller,
+        model: &str,
+        field: &str,
+        parent: &Record,
+        args: ListArgs,
+    ) -> DataResult<Related>;
 
     /// Fields of `record` (of `model`) that `caller` may not read: the edge answers them with
     /// `null` and an `Unauthorized` error, as AppSync does for field-level rules.

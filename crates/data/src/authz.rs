@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ampbase_core::{Caller, IamPrincipal, UserIdentity};
 use ampbase_data_compiler::AuthorizationConfig;
-use ampbase_data_compiler::model::{AuthOperation, AuthProvider, AuthRule, AuthStrategy, Field, Model};
+use ampbase_data_compiler::model::{
+    AuthOperation, AuthProvider, AuthRule, AuthStrategy, Field, Model,
+};
 use ampbase_data_compiler::{AuthMode, DataModel};
 use serde_json::{Map, Value};
 
@@ -54,32 +56,45 @@ impl FunctionGrants {
     pub fn from_schema_access_json(value: &Value) -> Self {
         let mut out: BTreeMap<String, BTreeSet<FunctionAction>> = BTreeMap::new();
         for grant in value.as_array().into_iter().flatten() {
-            let Some(name) = grant.get("resource").and_then(Value::as_str) else { continue };
-            let actions: BTreeSet<FunctionAction> = match grant.get("actions").and_then(Value::as_array) {
-                Some(a) => a
-                    .iter()
-                    .filter_map(|x| match x.as_str()? {
-                        "query" => Some(FunctionAction::Query),
-                        "mutate" => Some(FunctionAction::Mutate),
-                        "listen" => Some(FunctionAction::Listen),
-                        _ => None,
-                    })
-                    .collect(),
-                None => [FunctionAction::Query, FunctionAction::Mutate, FunctionAction::Listen].into(),
+            let Some(name) = grant.get("resource").and_then(Value::as_str) else {
+                continue;
             };
+            let actions: BTreeSet<FunctionAction> =
+                match grant.get("actions").and_then(Value::as_array) {
+                    Some(a) => a
+                        .iter()
+                        .filter_map(|x| match x.as_str()? {
+                            "query" => Some(FunctionAction::Query),
+                            "mutate" => Some(FunctionAction::Mutate),
+                            "listen" => Some(FunctionAction::Listen),
+                            _ => None,
+                        })
+                        .collect(),
+                    None => [
+                        FunctionAction::Query,
+                        FunctionAction::Mutate,
+                        FunctionAction::Listen,
+                    ]
+                    .into(),
+                };
             out.entry(name.to_string()).or_default().extend(actions);
         }
         FunctionGrants(out)
     }
 
     pub fn grant(mut self, function: &str, actions: &[FunctionAction]) -> Self {
-        self.0.entry(function.to_string()).or_default().extend(actions.iter().copied());
+        self.0
+            .entry(function.to_string())
+            .or_default()
+            .extend(actions.iter().copied());
         self
     }
 
     fn allows(&self, function: &str, op: AuthOperation) -> bool {
         let need = match op {
-            AuthOperation::Create | AuthOperation::Update | AuthOperation::Delete => FunctionAction::Mutate,
+            AuthOperation::Create | AuthOperation::Update | AuthOperation::Delete => {
+                FunctionAction::Mutate
+            }
             AuthOperation::Listen => FunctionAction::Listen,
             _ => FunctionAction::Query,
         };
@@ -121,26 +136,46 @@ struct Who<'a> {
 fn who(caller: &Caller) -> Option<Who<'_>> {
     match caller {
         Caller::UserPool(u) | Caller::Oidc(u) => Some(from_user(u)),
-        Caller::Iam(IamPrincipal::Authenticated { sub, username, groups, .. }) => {
-            Some(Who { sub, username, groups, claims: None })
-        }
+        Caller::Iam(IamPrincipal::Authenticated {
+            sub,
+            username,
+            groups,
+            ..
+        }) => Some(Who {
+            sub,
+            username,
+            groups,
+            claims: None,
+        }),
         _ => None,
     }
 }
 
 fn from_user(u: &UserIdentity) -> Who<'_> {
-    Who { sub: &u.sub, username: &u.username, groups: &u.groups, claims: Some(&u.claims) }
+    Who {
+        sub: &u.sub,
+        username: &u.username,
+        groups: &u.groups,
+        claims: Some(&u.claims),
+    }
 }
 
 fn claim_values(w: &Who<'_>, claim: &str) -> Vec<String> {
     match claim {
-        "sub::username" => vec![format!("{}::{}", w.sub, w.username), w.sub.to_string(), w.username.to_string()],
+        "sub::username" => vec![
+            format!("{}::{}", w.sub, w.username),
+            w.sub.to_string(),
+            w.username.to_string(),
+        ],
         "sub" => vec![w.sub.to_string()],
         "username" | "cognito:username" => vec![w.username.to_string()],
         other => {
             let from_claims = w.claims.map(|c| match c.get(other) {
                 Some(Value::String(s)) => vec![s.clone()],
-                Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
                 Some(Value::Number(n)) => vec![n.to_string()],
                 _ => Vec::new(),
             });
@@ -151,7 +186,9 @@ fn claim_values(w: &Who<'_>, claim: &str) -> Vec<String> {
 
 /// The values of the caller an owner rule accepts in the owner field.
 pub fn owner_values(caller: &Caller, rule: &AuthRule) -> Vec<String> {
-    who(caller).map(|w| claim_values(&w, rule.identity_claim_or_default())).unwrap_or_default()
+    who(caller)
+        .map(|w| claim_values(&w, rule.identity_claim_or_default()))
+        .unwrap_or_default()
 }
 
 /// The value written into the owner field on create: `sub::username` (or the rule's claim).
@@ -171,7 +208,9 @@ fn caller_groups(w: &Who<'_>, rule: &AuthRule) -> Vec<String> {
 fn value_matches(v: Option<&Value>, accepted: &[String]) -> bool {
     match v {
         Some(Value::String(s)) => accepted.iter().any(|a| a == s),
-        Some(Value::Array(items)) => items.iter().any(|i| i.as_str().is_some_and(|s| accepted.iter().any(|a| a == s))),
+        Some(Value::Array(items)) => items
+            .iter()
+            .any(|i| i.as_str().is_some_and(|s| accepted.iter().any(|a| a == s))),
         _ => false,
     }
 }
@@ -206,7 +245,11 @@ impl Authorizer {
             return model.auth.clone();
         }
         if let Some((a, b)) = &model.join_of {
-            let rules: Vec<AuthRule> = [a, b].iter().filter_map(|m| dm.model(m)).flat_map(|m| m.auth.clone()).collect();
+            let rules: Vec<AuthRule> = [a, b]
+                .iter()
+                .filter_map(|m| dm.model(m))
+                .flat_map(|m| m.auth.clone())
+                .collect();
             if !rules.is_empty() {
                 return rules;
             }
@@ -229,7 +272,10 @@ impl Authorizer {
             AuthMode::UserPool => vec![rule(AuthStrategy::Private, AuthProvider::UserPools)],
             AuthMode::Oidc => vec![rule(AuthStrategy::Private, AuthProvider::Oidc)],
             AuthMode::Lambda => vec![rule(AuthStrategy::Custom, AuthProvider::Function)],
-            AuthMode::Iam => vec![rule(AuthStrategy::Private, AuthProvider::Iam), rule(AuthStrategy::Public, AuthProvider::Iam)],
+            AuthMode::Iam => vec![
+                rule(AuthStrategy::Private, AuthProvider::Iam),
+                rule(AuthStrategy::Public, AuthProvider::Iam),
+            ],
         }
     }
 
@@ -241,9 +287,17 @@ impl Authorizer {
         let yes = |b: bool| if b { Applies::Static } else { Applies::No };
         match (rule.strategy, provider, caller) {
             (AuthStrategy::Public, AuthProvider::ApiKey, Caller::ApiKey) => Applies::Static,
-            (AuthStrategy::Public, p, Caller::Iam(IamPrincipal::Guest { .. })) if p.is_iam() => Applies::Static,
-            (AuthStrategy::Private, p, Caller::Iam(IamPrincipal::Authenticated { .. })) if p.is_iam() => Applies::Static,
-            (AuthStrategy::Private, AuthProvider::UserPools, Caller::UserPool(_)) => Applies::Static,
+            (AuthStrategy::Public, p, Caller::Iam(IamPrincipal::Guest { .. })) if p.is_iam() => {
+                Applies::Static
+            }
+            (AuthStrategy::Private, p, Caller::Iam(IamPrincipal::Authenticated { .. }))
+                if p.is_iam() =>
+            {
+                Applies::Static
+            }
+            (AuthStrategy::Private, AuthProvider::UserPools, Caller::UserPool(_)) => {
+                Applies::Static
+            }
             (AuthStrategy::Private, AuthProvider::Oidc, Caller::Oidc(_)) => Applies::Static,
             (AuthStrategy::Custom, AuthProvider::Function, Caller::Lambda(_)) => Applies::Static,
             (AuthStrategy::Owner, AuthProvider::UserPools, Caller::UserPool(_))
@@ -267,33 +321,61 @@ impl Authorizer {
         match caller {
             Caller::Iam(IamPrincipal::Admin) => return Access::All,
             Caller::Iam(IamPrincipal::Function { name }) => {
-                return if self.functions.allows(name, op) && self.config.iam { Access::All } else { Access::None };
+                return if self.functions.allows(name, op) && self.config.iam {
+                    Access::All
+                } else {
+                    Access::None
+                };
             }
             _ => {}
         }
         let mut dynamic = Vec::new();
-        for rule in rules.iter().filter(|r| r.effective_operations().contains(&op)) {
+        for rule in rules
+            .iter()
+            .filter(|r| r.effective_operations().contains(&op))
+        {
             match self.applies(rule, caller) {
                 Applies::Static => return Access::All,
                 Applies::Dynamic => dynamic.push(rule.clone()),
                 Applies::No => {}
             }
         }
-        if dynamic.is_empty() { Access::None } else { Access::Dynamic(dynamic) }
+        if dynamic.is_empty() {
+            Access::None
+        } else {
+            Access::Dynamic(dynamic)
+        }
     }
 
     /// Model-level access.
-    pub fn access(&self, dm: &DataModel, model: &Model, caller: &Caller, op: AuthOperation) -> Access {
+    pub fn access(
+        &self,
+        dm: &DataModel,
+        model: &Model,
+        caller: &Caller,
+        op: AuthOperation,
+    ) -> Access {
         self.access_by(&self.model_rules(dm, model), caller, op)
     }
 
     /// Whether one dynamic rule allows `record` for the caller.
-    pub fn dynamic_allows(&self, rule: &AuthRule, caller: &Caller, record: &Map<String, Value>) -> bool {
+    pub fn dynamic_allows(
+        &self,
+        rule: &AuthRule,
+        caller: &Caller,
+        record: &Map<String, Value>,
+    ) -> bool {
         let Some(w) = who(caller) else { return false };
         match rule.strategy {
-            AuthStrategy::Owner => value_matches(record.get(rule.owner_field_or_default()), &claim_values(&w, rule.identity_claim_or_default())),
+            AuthStrategy::Owner => value_matches(
+                record.get(rule.owner_field_or_default()),
+                &claim_values(&w, rule.identity_claim_or_default()),
+            ),
             AuthStrategy::Groups => {
-                let field = rule.groups_field.as_deref().unwrap_or(ampbase_data_compiler::model::DEFAULT_GROUPS_FIELD);
+                let field = rule
+                    .groups_field
+                    .as_deref()
+                    .unwrap_or(ampbase_data_compiler::model::DEFAULT_GROUPS_FIELD);
                 value_matches(record.get(field), &caller_groups(&w, rule))
             }
             _ => false,
@@ -311,7 +393,13 @@ impl Authorizer {
 
     /// Whether the caller may do `op` on `field` of `record` under field-level rules (true when
     /// the field has none: model rules decide).
-    pub fn field_allows(&self, field: &Field, caller: &Caller, op: AuthOperation, record: &Map<String, Value>) -> bool {
+    pub fn field_allows(
+        &self,
+        field: &Field,
+        caller: &Caller,
+        op: AuthOperation,
+        record: &Map<String, Value>,
+    ) -> bool {
         if field.auth.is_empty() {
             return true;
         }
@@ -321,12 +409,21 @@ impl Authorizer {
 
     /// Fields of `record` the caller may not read: field-level rules granting no read
     /// operation, plus the fields a Lambda authorizer denied (`Type.field`).
-    pub fn denied_fields(&self, model: &Model, caller: &Caller, record: &Map<String, Value>) -> BTreeSet<String> {
+    pub fn denied_fields(
+        &self,
+        model: &Model,
+        caller: &Caller,
+        record: &Map<String, Value>,
+    ) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for f in model.fields.iter().filter(|f| !f.auth.is_empty()) {
-            let readable = [AuthOperation::Get, AuthOperation::List, AuthOperation::Listen]
-                .iter()
-                .any(|op| self.field_allows(f, caller, *op, record));
+            let readable = [
+                AuthOperation::Get,
+                AuthOperation::List,
+                AuthOperation::Listen,
+            ]
+            .iter()
+            .any(|op| self.field_allows(f, caller, *op, record));
             if !readable {
                 out.insert(f.name.clone());
             }

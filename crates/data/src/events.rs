@@ -36,13 +36,20 @@ pub struct EventHub {
 
 impl EventHub {
     pub fn new<'a>(models: impl Iterator<Item = &'a str>) -> Self {
-        let channels = models.map(|m| (m.to_string(), broadcast::channel(CHANNEL_CAPACITY).0)).collect();
-        EventHub { channels, all: broadcast::channel(CHANNEL_CAPACITY).0 }
+        let channels = models
+            .map(|m| (m.to_string(), broadcast::channel(CHANNEL_CAPACITY).0))
+            .collect();
+        EventHub {
+            channels,
+            all: broadcast::channel(CHANNEL_CAPACITY).0,
+        }
     }
 
     /// Delivers an event to the model's subscribers. Returns whether the model is known.
     pub fn publish(&self, event: MutationEvent) -> bool {
-        let Some(tx) = self.channels.get(&event.model) else { return false };
+        let Some(tx) = self.channels.get(&event.model) else {
+            return false;
+        };
         let event = Arc::new(event);
         // No receivers is not an error.
         let _ = tx.send(event.clone());

@@ -55,8 +55,21 @@ pub enum Op {
 }
 
 const OPERATORS: [&str; 15] = [
-    "eq", "ne", "le", "lt", "ge", "gt", "contains", "notContains", "between", "beginsWith", "in", "notIn", "attributeExists",
-    "attributeType", "size",
+    "eq",
+    "ne",
+    "le",
+    "lt",
+    "ge",
+    "gt",
+    "contains",
+    "notContains",
+    "between",
+    "beginsWith",
+    "in",
+    "notIn",
+    "attributeExists",
+    "attributeType",
+    "size",
 ];
 
 impl Filter {
@@ -91,7 +104,11 @@ impl Filter {
     }
 }
 
-fn compile_object(dm: &DataModel, fields: &[Field], map: &Map<String, Value>) -> DataResult<Filter> {
+fn compile_object(
+    dm: &DataModel,
+    fields: &[Field],
+    map: &Map<String, Value>,
+) -> DataResult<Filter> {
     let mut parts = Vec::new();
     for (k, v) in map {
         if v.is_null() {
@@ -104,16 +121,35 @@ fn compile_object(dm: &DataModel, fields: &[Field], map: &Map<String, Value>) ->
                     obj @ Value::Object(_) => vec![obj.clone()],
                     _ => return Err(bad(format!("{k} takes a list of filters"))),
                 };
-                let compiled = items.iter().map(|i| Filter::compile(dm, fields, Some(i))).collect::<DataResult<Vec<_>>>()?;
-                parts.push(if k == "and" { Filter::And(compiled) } else { Filter::Or(compiled) });
+                let compiled = items
+                    .iter()
+                    .map(|i| Filter::compile(dm, fields, Some(i)))
+                    .collect::<DataResult<Vec<_>>>()?;
+                parts.push(if k == "and" {
+                    Filter::And(compiled)
+                } else {
+                    Filter::Or(compiled)
+                });
             }
             "not" => parts.push(Filter::Not(Box::new(Filter::compile(dm, fields, Some(v))?))),
             name => {
-                let field = fields.iter().find(|f| f.name == name).ok_or_else(|| bad(format!("The filter names an unknown field '{name}'")))?;
-                let Value::Object(ops) = v else { return Err(bad(format!("The filter on '{name}' must be an object"))) };
-                if field.kind == FieldKind::CustomType && ops.keys().any(|k| !OPERATORS.contains(&k.as_str())) {
-                    let ct = dm.custom_type(&field.ty.name).ok_or_else(|| bad(format!("Unknown type {}", field.ty.name)))?;
-                    parts.push(Filter::Nested(name.to_string(), Box::new(compile_object(dm, &ct.fields, ops)?)));
+                let field = fields
+                    .iter()
+                    .find(|f| f.name == name)
+                    .ok_or_else(|| bad(format!("The filter names an unknown field '{name}'")))?;
+                let Value::Object(ops) = v else {
+                    return Err(bad(format!("The filter on '{name}' must be an object")));
+                };
+                if field.kind == FieldKind::CustomType
+                    && ops.keys().any(|k| !OPERATORS.contains(&k.as_str()))
+                {
+                    let ct = dm
+                        .custom_type(&field.ty.name)
+                        .ok_or_else(|| bad(format!("Unknown type {}", field.ty.name)))?;
+                    parts.push(Filter::Nested(
+                        name.to_string(),
+                        Box::new(compile_object(dm, &ct.fields, ops)?),
+                    ));
                 } else {
                     parts.push(Filter::Field(name.to_string(), compile_ops(name, ops)?));
                 }
@@ -140,7 +176,9 @@ fn compile_ops(name: &str, ops: &Map<String, Value>) -> DataResult<Vec<Op>> {
             }
         };
         let list = |arg: &Value| -> DataResult<Vec<Value>> {
-            arg.as_array().cloned().ok_or_else(|| bad(format!("{op} on '{name}' takes a list")))
+            arg.as_array()
+                .cloned()
+                .ok_or_else(|| bad(format!("{op} on '{name}' takes a list")))
         };
         out.push(match op.as_str() {
             "eq" => Op::Eq(arg.clone()),
@@ -155,22 +193,50 @@ fn compile_ops(name: &str, ops: &Map<String, Value>) -> DataResult<Vec<Op>> {
                 let (a, b) = pair(arg)?;
                 Op::Between(a, b)
             }
-            "beginsWith" => Op::BeginsWith(arg.as_str().ok_or_else(|| bad(format!("beginsWith on '{name}' takes a string")))?.to_string()),
+            "beginsWith" => Op::BeginsWith(
+                arg.as_str()
+                    .ok_or_else(|| bad(format!("beginsWith on '{name}' takes a string")))?
+                    .to_string(),
+            ),
             "in" => Op::In(list(arg)?),
             "notIn" => Op::NotIn(list(arg)?),
-            "attributeExists" => Op::AttributeExists(arg.as_bool().ok_or_else(|| bad("attributeExists takes a Boolean"))?),
+            "attributeExists" => Op::AttributeExists(
+                arg.as_bool()
+                    .ok_or_else(|| bad("attributeExists takes a Boolean"))?,
+            ),
             "attributeType" => {
-                let t = arg.as_str().ok_or_else(|| bad("attributeType takes a ModelAttributeTypes value"))?;
-                if !["binary", "binarySet", "bool", "list", "map", "number", "numberSet", "string", "stringSet", "_null"].contains(&t) {
+                let t = arg
+                    .as_str()
+                    .ok_or_else(|| bad("attributeType takes a ModelAttributeTypes value"))?;
+                if ![
+                    "binary",
+                    "binarySet",
+                    "bool",
+                    "list",
+                    "map",
+                    "number",
+                    "numberSet",
+                    "string",
+                    "stringSet",
+                    "_null",
+                ]
+                .contains(&t)
+                {
                     return Err(bad(format!("Unknown attributeType {t}")));
                 }
                 Op::AttributeType(t.to_string())
             }
             "size" => {
-                let Value::Object(sops) = arg else { return Err(bad("size takes a ModelSizeInput")) };
+                let Value::Object(sops) = arg else {
+                    return Err(bad("size takes a ModelSizeInput"));
+                };
                 Op::Size(compile_ops(name, sops)?)
             }
-            other => return Err(bad(format!("Unknown filter operator '{other}' on '{name}'"))),
+            other => {
+                return Err(bad(format!(
+                    "Unknown filter operator '{other}' on '{name}'"
+                )));
+            }
         });
     }
     Ok(out)
@@ -225,7 +291,8 @@ impl Op {
                     Op::Ge(x) => compare(v, x).is_some_and(|o| o != Ordering::Less),
                     Op::Gt(x) => compare(v, x) == Some(Ordering::Greater),
                     Op::Between(a, b) => {
-                        compare(v, a).is_some_and(|o| o != Ordering::Less) && compare(v, b).is_some_and(|o| o != Ordering::Greater)
+                        compare(v, a).is_some_and(|o| o != Ordering::Less)
+                            && compare(v, b).is_some_and(|o| o != Ordering::Greater)
                     }
                     Op::BeginsWith(p) => v.as_str().is_some_and(|s| s.starts_with(p.as_str())),
                     Op::Contains(x) => contains(Some(v), x),

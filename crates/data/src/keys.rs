@@ -71,15 +71,30 @@ impl ModelKeys {
         let mut indexes: Vec<KeyLayout> = model
             .indexes
             .iter()
-            .map(|i| KeyLayout { index: Some(i.name.clone()), partition: i.partition_key.clone(), sort_fields: i.sort_keys.clone() })
+            .map(|i| KeyLayout {
+                index: Some(i.name.clone()),
+                partition: i.partition_key.clone(),
+                sort_fields: i.sort_keys.clone(),
+            })
             .collect();
         for (name, partition, sort) in implicit {
-            if !indexes.iter().any(|l| l.index.as_deref() == Some(name.as_str())) {
-                indexes.push(KeyLayout { index: Some(name.clone()), partition: partition.clone(), sort_fields: sort.clone() });
+            if !indexes
+                .iter()
+                .any(|l| l.index.as_deref() == Some(name.as_str()))
+            {
+                indexes.push(KeyLayout {
+                    index: Some(name.clone()),
+                    partition: partition.clone(),
+                    sort_fields: sort.clone(),
+                });
             }
         }
         for field in owner_index_fields(model) {
-            indexes.push(KeyLayout { index: Some(owner_index_name(&field)), partition: field, sort_fields: Vec::new() });
+            indexes.push(KeyLayout {
+                index: Some(owner_index_name(&field)),
+                partition: field,
+                sort_fields: Vec::new(),
+            });
         }
         let mut composites: Vec<(String, Vec<String>)> = Vec::new();
         for layout in std::iter::once(&primary).chain(indexes.iter()) {
@@ -90,7 +105,12 @@ impl ModelKeys {
                 }
             }
         }
-        ModelKeys { table: model.name.clone(), primary, indexes, composites }
+        ModelKeys {
+            table: model.name.clone(),
+            primary,
+            indexes,
+            composites,
+        }
     }
 
     pub fn schema(&self) -> TableSchema {
@@ -107,7 +127,10 @@ impl ModelKeys {
     pub fn layout(&self, index: Option<&str>) -> Option<&KeyLayout> {
         match index {
             None => Some(&self.primary),
-            Some(name) => self.indexes.iter().find(|l| l.index.as_deref() == Some(name)),
+            Some(name) => self
+                .indexes
+                .iter()
+                .find(|l| l.index.as_deref() == Some(name)),
         }
     }
 
@@ -136,20 +159,34 @@ impl ModelKeys {
     /// The store key of a record, from its primary key fields.
     pub fn key_of(&self, record: &Item) -> DataResult<Key> {
         let partition = key_value(record.get(&self.primary.partition)).ok_or_else(|| {
-            DataError::new(DataErrorKind::Validation, format!("The key field {} is required", self.primary.partition))
+            DataError::new(
+                DataErrorKind::Validation,
+                format!("The key field {} is required", self.primary.partition),
+            )
         })?;
         let sort = match self.primary.sort_fields.len() {
             0 => None,
-            1 => Some(key_value(record.get(&self.primary.sort_fields[0])).ok_or_else(|| {
-                DataError::new(DataErrorKind::Validation, format!("The key field {} is required", self.primary.sort_fields[0]))
-            })?),
+            1 => Some(
+                key_value(record.get(&self.primary.sort_fields[0])).ok_or_else(|| {
+                    DataError::new(
+                        DataErrorKind::Validation,
+                        format!("The key field {} is required", self.primary.sort_fields[0]),
+                    )
+                })?,
+            ),
             _ => {
                 for f in &self.primary.sort_fields {
                     if key_value(record.get(f)).is_none() {
-                        return Err(DataError::new(DataErrorKind::Validation, format!("The key field {f} is required")));
+                        return Err(DataError::new(
+                            DataErrorKind::Validation,
+                            format!("The key field {f} is required"),
+                        ));
                     }
                 }
-                Some(KeyValue::S(composite_value(self.primary.sort_fields.iter().map(|f| record.get(f))).unwrap()))
+                Some(KeyValue::S(
+                    composite_value(self.primary.sort_fields.iter().map(|f| record.get(f)))
+                        .unwrap(),
+                ))
             }
         };
         Ok(Key { partition, sort })
@@ -179,20 +216,36 @@ impl ModelKeys {
 }
 
 /// The indexes relationship lookups need on each model beyond its `@index`es, by model.
-pub fn implicit_indexes(dm: &ampbase_data_compiler::DataModel) -> std::collections::HashMap<String, Vec<(String, String, Vec<String>)>> {
+pub fn implicit_indexes(
+    dm: &ampbase_data_compiler::DataModel,
+) -> std::collections::HashMap<String, Vec<(String, String, Vec<String>)>> {
     use ampbase_data_compiler::model::Resolution;
-    let mut out: std::collections::HashMap<String, Vec<(String, String, Vec<String>)>> = Default::default();
+    let mut out: std::collections::HashMap<String, Vec<(String, String, Vec<String>)>> =
+        Default::default();
     for m in &dm.models {
         for f in &m.fields {
             let Some(rel) = &f.relationship else { continue };
-            let Resolution::Query { index: Some(index), key_fields, .. } = &rel.resolution else { continue };
-            let Some(target) = dm.model(&rel.target_model) else { continue };
+            let Resolution::Query {
+                index: Some(index),
+                key_fields,
+                ..
+            } = &rel.resolution
+            else {
+                continue;
+            };
+            let Some(target) = dm.model(&rel.target_model) else {
+                continue;
+            };
             if target.indexes.iter().any(|i| i.name == *index) || key_fields.is_empty() {
                 continue;
             }
             let entry = out.entry(target.name.clone()).or_default();
             if !entry.iter().any(|(n, _, _)| n == index) {
-                entry.push((index.clone(), key_fields[0].clone(), key_fields[1..].to_vec()));
+                entry.push((
+                    index.clone(),
+                    key_fields[0].clone(),
+                    key_fields[1..].to_vec(),
+                ));
             }
         }
     }
@@ -207,7 +260,10 @@ fn owner_index_fields(model: &Model) -> Vec<String> {
             continue;
         }
         let field = rule.owner_field_or_default();
-        let scalar = model.field(field).map(|f| !f.ty.is_list && matches!(f.kind, FieldKind::Scalar(_))).unwrap_or(true);
+        let scalar = model
+            .field(field)
+            .map(|f| !f.ty.is_list && matches!(f.kind, FieldKind::Scalar(_)))
+            .unwrap_or(true);
         let is_key = model.key_fields().contains(&field);
         if scalar && !is_key && !out.iter().any(|f| f == field) {
             out.push(field.to_string());
@@ -245,10 +301,15 @@ pub fn composite_value<'a>(parts: impl Iterator<Item = Option<&'a Value>>) -> Op
 pub fn coerce_key_arg(model: &Model, field: &str, v: &Value) -> Value {
     let numeric = matches!(
         model.field(field).map(|f| &f.kind),
-        Some(FieldKind::Scalar(Scalar::Int | Scalar::Float | Scalar::AWSTimestamp))
+        Some(FieldKind::Scalar(
+            Scalar::Int | Scalar::Float | Scalar::AWSTimestamp
+        ))
     );
     match (numeric, v) {
-        (true, Value::String(s)) => s.parse::<serde_json::Number>().map(Value::Number).unwrap_or_else(|_| v.clone()),
+        (true, Value::String(s)) => s
+            .parse::<serde_json::Number>()
+            .map(Value::Number)
+            .unwrap_or_else(|_| v.clone()),
         _ => v.clone(),
     }
 }
@@ -265,7 +326,11 @@ fn bad(msg: impl Into<String>) -> DataError {
 /// is `beginsWith("v1#")` (all records under that prefix), `beginsWith` joins the prefix without
 /// a trailing separator. Range operators compare the joined strings (so, as on AWS, numeric
 /// parts of composite keys compare as strings).
-pub fn sort_condition(model: &Model, layout: &KeyLayout, cond: &Value) -> DataResult<Option<SortCondition>> {
+pub fn sort_condition(
+    model: &Model,
+    layout: &KeyLayout,
+    cond: &Value,
+) -> DataResult<Option<SortCondition>> {
     let Value::Object(map) = cond else {
         if cond.is_null() {
             return Ok(None);
@@ -286,7 +351,8 @@ pub fn sort_condition(model: &Model, layout: &KeyLayout, cond: &Value) -> DataRe
     if !layout.is_composite() {
         let field = &layout.sort_fields[0];
         let kv = |v: &Value| -> DataResult<KeyValue> {
-            key_value(Some(&coerce_key_arg(model, field, v))).ok_or_else(|| bad(format!("Invalid key condition value for {field}")))
+            key_value(Some(&coerce_key_arg(model, field, v)))
+                .ok_or_else(|| bad(format!("Invalid key condition value for {field}")))
         };
         return Ok(Some(match op.as_str() {
             "eq" => SortCondition::Eq(kv(arg)?),
@@ -295,24 +361,37 @@ pub fn sort_condition(model: &Model, layout: &KeyLayout, cond: &Value) -> DataRe
             "ge" => SortCondition::Ge(kv(arg)?),
             "gt" => SortCondition::Gt(kv(arg)?),
             "between" => {
-                let items = arg.as_array().filter(|a| a.len() == 2).ok_or_else(|| bad("between takes two values"))?;
+                let items = arg
+                    .as_array()
+                    .filter(|a| a.len() == 2)
+                    .ok_or_else(|| bad("between takes two values"))?;
                 SortCondition::Between(kv(&items[0])?, kv(&items[1])?)
             }
             "beginsWith" => SortCondition::BeginsWith(
-                arg.as_str().map(str::to_string).ok_or_else(|| bad("beginsWith takes a string"))?,
+                arg.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| bad("beginsWith takes a string"))?,
             ),
             other => return Err(bad(format!("Unknown key condition operator {other}"))),
         }));
     }
     // Composite.
     let joined = |v: &Value| -> DataResult<(String, bool)> {
-        let Value::Object(parts) = v else { return Err(bad("A composite key condition takes an object")) };
+        let Value::Object(parts) = v else {
+            return Err(bad("A composite key condition takes an object"));
+        };
         let mut out: Vec<String> = Vec::new();
         let mut ended = false;
         for f in &layout.sort_fields {
             match parts.get(f).filter(|v| !v.is_null()) {
-                Some(p) if !ended => out.push(part_string(p).ok_or_else(|| bad(format!("Invalid key part {f}")))?),
-                Some(_) => return Err(bad(format!("Composite key parts must be given in order: {f} follows a missing part"))),
+                Some(p) if !ended => {
+                    out.push(part_string(p).ok_or_else(|| bad(format!("Invalid key part {f}")))?)
+                }
+                Some(_) => {
+                    return Err(bad(format!(
+                        "Composite key parts must be given in order: {f} follows a missing part"
+                    )));
+                }
                 None => ended = true,
             }
         }
@@ -325,15 +404,25 @@ pub fn sort_condition(model: &Model, layout: &KeyLayout, cond: &Value) -> DataRe
     Ok(Some(match op.as_str() {
         "eq" => {
             let (s, complete) = joined(arg)?;
-            if complete { SortCondition::Eq(KeyValue::S(s)) } else { SortCondition::BeginsWith(format!("{s}#")) }
+            if complete {
+                SortCondition::Eq(KeyValue::S(s))
+            } else {
+                SortCondition::BeginsWith(format!("{s}#"))
+            }
         }
         "le" => SortCondition::Le(KeyValue::S(joined(arg)?.0)),
         "lt" => SortCondition::Lt(KeyValue::S(joined(arg)?.0)),
         "ge" => SortCondition::Ge(KeyValue::S(joined(arg)?.0)),
         "gt" => SortCondition::Gt(KeyValue::S(joined(arg)?.0)),
         "between" => {
-            let items = arg.as_array().filter(|a| a.len() == 2).ok_or_else(|| bad("between takes two values"))?;
-            SortCondition::Between(KeyValue::S(joined(&items[0])?.0), KeyValue::S(joined(&items[1])?.0))
+            let items = arg
+                .as_array()
+                .filter(|a| a.len() == 2)
+                .ok_or_else(|| bad("between takes two values"))?;
+            SortCondition::Between(
+                KeyValue::S(joined(&items[0])?.0),
+                KeyValue::S(joined(&items[1])?.0),
+            )
         }
         "beginsWith" => SortCondition::BeginsWith(joined(arg)?.0),
         other => return Err(bad(format!("Unknown key condition operator {other}"))),

@@ -8,9 +8,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use ampbase_core::Caller;
-use ampbase_data_compiler::model::{AuthOperation, AuthStrategy, FieldKind, Model, RelationshipKind, Resolution, Scalar, SubscriptionLevel};
+use ampbase_data_compiler::model::{
+    AuthOperation, AuthStrategy, FieldKind, Model, RelationshipKind, Resolution, Scalar,
+    SubscriptionLevel,
+};
 use ampbase_data_compiler::{AuthorizationConfig, DataModel};
-use ampbase_store::{Condition, Item, Key, KeyValue, Query, SortCondition, Store, StoreError, TableSchema};
+use ampbase_store::{
+    Condition, Item, Key, KeyValue, Query, SortCondition, Store, StoreError, TableSchema,
+};
 use async_trait::async_trait;
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -41,11 +46,17 @@ fn err(kind: DataErrorKind, msg: impl Into<String>) -> DataError {
 }
 
 fn unauthorized(model: &str, op: &str) -> DataError {
-    err(DataErrorKind::Unauthorized, format!("Not Authorized to access {op} on type {model}"))
+    err(
+        DataErrorKind::Unauthorized,
+        format!("Not Authorized to access {op} on type {model}"),
+    )
 }
 
 fn conditional() -> DataError {
-    err(DataErrorKind::ConditionalCheckFailed, "The conditional request failed")
+    err(
+        DataErrorKind::ConditionalCheckFailed,
+        "The conditional request failed",
+    )
 }
 
 fn store_err(e: StoreError) -> DataError {
@@ -53,7 +64,9 @@ fn store_err(e: StoreError) -> DataError {
         StoreError::ConditionFailed => conditional(),
         StoreError::TransactionCanceled { reason, .. } => store_err(*reason),
         StoreError::InvalidStartKey(_) => err(DataErrorKind::InvalidNextToken, "Invalid nextToken"),
-        StoreError::InvalidKey(m) | StoreError::InvalidQuery(m) | StoreError::InvalidUpdate(m) => err(DataErrorKind::Validation, m),
+        StoreError::InvalidKey(m) | StoreError::InvalidQuery(m) | StoreError::InvalidUpdate(m) => {
+            err(DataErrorKind::Validation, m)
+        }
         other => err(DataErrorKind::Internal, other.to_string()),
     }
 }
@@ -82,7 +95,11 @@ pub struct DataService {
 #[derive(Debug, Clone)]
 enum Source {
     Scan,
-    Query { index: Option<String>, partition: KeyValue, sort: Option<SortCondition> },
+    Query {
+        index: Option<String>,
+        partition: KeyValue,
+        sort: Option<SortCondition>,
+    },
 }
 
 /// A list query: sources read one after the other (several for an owner-restricted list over
@@ -101,12 +118,23 @@ impl DataService {
     /// `allow.resource(fn).to([...])` (`functionSchemaAccess` of the definition, see
     /// [`FunctionGrants::from_schema_access_json`]); their IAM callers
     /// (`Caller::Iam(IamPrincipal::Function { name })`) get the granted operations on every model.
-    pub async fn new(model: DataModel, auth: AuthorizationConfig, store: Store, functions: FunctionGrants) -> DataResult<DataService> {
+    pub async fn new(
+        model: DataModel,
+        auth: AuthorizationConfig,
+        store: Store,
+        functions: FunctionGrants,
+    ) -> DataResult<DataService> {
         let mut models = HashMap::new();
         let implicit = keys::implicit_indexes(&model);
         for (idx, m) in model.models.iter().enumerate() {
-            let keys = ModelKeys::new(m, implicit.get(&m.name).map(Vec::as_slice).unwrap_or_default());
-            store.ensure_table(&keys.schema()).await.map_err(store_err)?;
+            let keys = ModelKeys::new(
+                m,
+                implicit.get(&m.name).map(Vec::as_slice).unwrap_or_default(),
+            );
+            store
+                .ensure_table(&keys.schema())
+                .await
+                .map_err(store_err)?;
             models.insert(m.name.clone(), ModelInfo { idx, keys });
         }
         let key = token_key(&store).await?;
@@ -127,7 +155,11 @@ impl DataService {
     /// filtered per subscriber): the entry point for events relayed from other replicas.
     /// Returns false for an unknown model.
     pub fn publish(&self, model: &str, kind: MutationKind, record: Record) -> bool {
-        self.inner.events.publish(MutationEvent { model: model.to_string(), kind, record })
+        self.inner.events.publish(MutationEvent {
+            model: model.to_string(),
+            kind,
+            record,
+        })
     }
 
     /// Every mutation made through this service, for relaying to other replicas.
@@ -137,7 +169,10 @@ impl DataService {
 }
 
 async fn token_key(store: &Store) -> DataResult<[u8; 32]> {
-    store.ensure_table(&TableSchema::new(META_TABLE, "id")).await.map_err(store_err)?;
+    store
+        .ensure_table(&TableSchema::new(META_TABLE, "id"))
+        .await
+        .map_err(store_err)?;
     let key = Key::new(TOKEN_KEY_ID);
     let read = |item: Option<Item>| -> Option<[u8; 32]> {
         let s = item?.get("key")?.as_str()?.to_string();
@@ -151,12 +186,19 @@ async fn token_key(store: &Store) -> DataResult<[u8; 32]> {
     getrandom::fill(&mut fresh).map_err(|e| err(DataErrorKind::Internal, e.to_string()))?;
     let mut item = Item::new();
     item.insert("id".into(), json!(TOKEN_KEY_ID));
-    item.insert("key".into(), json!(base64::engine::general_purpose::STANDARD.encode(fresh)));
-    match store.put(META_TABLE, item, Some(Condition::not_exists())).await {
+    item.insert(
+        "key".into(),
+        json!(base64::engine::general_purpose::STANDARD.encode(fresh)),
+    );
+    match store
+        .put(META_TABLE, item, Some(Condition::not_exists()))
+        .await
+    {
         Ok(()) => Ok(fresh),
         // Another process created it first.
         Err(StoreError::ConditionFailed) => {
-            read(store.get(META_TABLE, &key).await.map_err(store_err)?).ok_or_else(|| err(DataErrorKind::Internal, "token key unreadable"))
+            read(store.get(META_TABLE, &key).await.map_err(store_err)?)
+                .ok_or_else(|| err(DataErrorKind::Internal, "token key unreadable"))
         }
         Err(e) => Err(store_err(e)),
     }
@@ -164,7 +206,10 @@ async fn token_key(store: &Store) -> DataResult<[u8; 32]> {
 
 impl Inner {
     fn info(&self, model: &str) -> DataResult<(&Model, &ModelInfo)> {
-        let mi = self.models.get(model).ok_or_else(|| err(DataErrorKind::Validation, format!("Unknown model {model}")))?;
+        let mi = self
+            .models
+            .get(model)
+            .ok_or_else(|| err(DataErrorKind::Validation, format!("Unknown model {model}")))?;
         Ok((&self.dm.models[mi.idx], mi))
     }
 
@@ -181,20 +226,39 @@ impl Inner {
                 Some(v) if !v.is_null() => {
                     rec.insert(f.to_string(), keys::coerce_key_arg(model, f, v));
                 }
-                _ => return Err(err(DataErrorKind::Validation, format!("The key field {f} is required"))),
+                _ => {
+                    return Err(err(
+                        DataErrorKind::Validation,
+                        format!("The key field {f} is required"),
+                    ));
+                }
             }
         }
         mi.keys.key_of(&rec)
     }
 
-    async fn get(&self, caller: &Caller, model_name: &str, key: &Record) -> DataResult<Option<Record>> {
+    async fn get(
+        &self,
+        caller: &Caller,
+        model_name: &str,
+        key: &Record,
+    ) -> DataResult<Option<Record>> {
         let (model, mi) = self.info(model_name)?;
-        let access = self.authz.access(&self.dm, model, caller, AuthOperation::Get);
+        let access = self
+            .authz
+            .access(&self.dm, model, caller, AuthOperation::Get);
         if access.is_none() {
             return Err(unauthorized(model_name, "get"));
         }
         let k = self.key_from(model, mi, key)?;
-        let Some(item) = self.store.get(&mi.keys.table, &k).await.map_err(store_err)? else { return Ok(None) };
+        let Some(item) = self
+            .store
+            .get(&mi.keys.table, &k)
+            .await
+            .map_err(store_err)?
+        else {
+            return Ok(None);
+        };
         if !self.authz.allows(&access, caller, &item) {
             return Err(unauthorized(model_name, "get"));
         }
@@ -204,7 +268,15 @@ impl Inner {
     /// The plan of a list: the key query when given, else an owner-index query when the caller
     /// may only list its own records through one owner rule on a single-valued field (reading
     /// only the caller's partition(s) instead of scanning everyone's records), else a scan.
-    fn plan(&self, model: &Model, mi: &ModelInfo, access: &Access, caller: &Caller, key: Option<KeyQuery>, dir: SortDirection) -> DataResult<Plan> {
+    fn plan(
+        &self,
+        model: &Model,
+        mi: &ModelInfo,
+        access: &Access,
+        caller: &Caller,
+        key: Option<KeyQuery>,
+        dir: SortDirection,
+    ) -> DataResult<Plan> {
         let forward = dir == SortDirection::Asc;
         if let Some(kq) = key {
             let layout = match &kq.index {
@@ -213,47 +285,84 @@ impl Inner {
                     let ix = model
                         .indexes
                         .iter()
-                        .find(|i| i.name == *name || i.query_field.as_deref() == Some(name.as_str()))
-                        .ok_or_else(|| err(DataErrorKind::Validation, format!("Unknown index {name} of {}", model.name)))?;
+                        .find(|i| {
+                            i.name == *name || i.query_field.as_deref() == Some(name.as_str())
+                        })
+                        .ok_or_else(|| {
+                            err(
+                                DataErrorKind::Validation,
+                                format!("Unknown index {name} of {}", model.name),
+                            )
+                        })?;
                     mi.keys.layout(Some(&ix.name)).expect("index layout")
                 }
             };
             let (pfield, pvalue) = &kq.partition;
             if pvalue.is_null() {
                 if kq.sort.as_ref().is_some_and(|(_, c)| !c.is_null()) {
-                    return Err(err(DataErrorKind::Validation, "A sort key condition needs the partition key"));
+                    return Err(err(
+                        DataErrorKind::Validation,
+                        "A sort key condition needs the partition key",
+                    ));
                 }
-                return Ok(Plan { sources: vec![Source::Scan], forward: true });
+                return Ok(Plan {
+                    sources: vec![Source::Scan],
+                    forward: true,
+                });
             }
             if *pfield != layout.partition {
-                return Err(err(DataErrorKind::Validation, format!("{pfield} is not the partition key of this query")));
+                return Err(err(
+                    DataErrorKind::Validation,
+                    format!("{pfield} is not the partition key of this query"),
+                ));
             }
             let partition = keys::key_value(Some(&keys::coerce_key_arg(model, pfield, pvalue)))
-                .ok_or_else(|| err(DataErrorKind::Validation, format!("Invalid value for {pfield}")))?;
+                .ok_or_else(|| {
+                    err(
+                        DataErrorKind::Validation,
+                        format!("Invalid value for {pfield}"),
+                    )
+                })?;
             let sort = match &kq.sort {
                 Some((_, cond)) => keys::sort_condition(model, layout, cond)?,
                 None => None,
             };
-            return Ok(Plan { sources: vec![Source::Query { index: layout.index.clone(), partition, sort }], forward });
+            return Ok(Plan {
+                sources: vec![Source::Query {
+                    index: layout.index.clone(),
+                    partition,
+                    sort,
+                }],
+                forward,
+            });
         }
-        if let Access::Dynamic(rules) = access {
-            if let [rule] = rules.as_slice() {
-                if rule.strategy == AuthStrategy::Owner {
-                    let index = keys::owner_index_name(rule.owner_field_or_default());
-                    if mi.keys.layout(Some(&index)).is_some() {
-                        let mut values: Vec<String> = crate::authz::owner_values(caller, rule);
-                        let mut seen = BTreeSet::new();
-                        values.retain(|v| seen.insert(v.clone()));
-                        let sources = values
-                            .into_iter()
-                            .map(|v| Source::Query { index: Some(index.clone()), partition: KeyValue::S(v), sort: None })
-                            .collect();
-                        return Ok(Plan { sources, forward: true });
-                    }
-                }
+        if let Access::Dynamic(rules) = access
+            && let [rule] = rules.as_slice()
+            && rule.strategy == AuthStrategy::Owner
+        {
+            let index = keys::owner_index_name(rule.owner_field_or_default());
+            if mi.keys.layout(Some(&index)).is_some() {
+                let mut values: Vec<String> = crate::authz::owner_values(caller, rule);
+                let mut seen = BTreeSet::new();
+                values.retain(|v| seen.insert(v.clone()));
+                let sources = values
+                    .into_iter()
+                    .map(|v| Source::Query {
+                        index: Some(index.clone()),
+                        partition: KeyValue::S(v),
+                        sort: None,
+                    })
+                    .collect();
+                return Ok(Plan {
+                    sources,
+                    forward: true,
+                });
             }
         }
-        Ok(Plan { sources: vec![Source::Scan], forward: true })
+        Ok(Plan {
+            sources: vec![Source::Scan],
+            forward: true,
+        })
     }
 
     /// Runs a list. The filter (and the caller's record-level rights) are applied *before*
@@ -263,10 +372,23 @@ impl Inner {
     /// with a `nextToken`. To bound the work of one request, a page examines at most
     /// [`MAX_EXAMINED_PER_PAGE`] stored items; if it reaches that bound it returns what it has
     /// (possibly fewer than `limit`) with a `nextToken` to continue.
-    async fn run_list(&self, caller: &Caller, model: &Model, mi: &ModelInfo, access: &Access, plan: Plan, args: &ListArgs, scope: &Value) -> DataResult<RecordPage> {
+    #[allow(clippy::too_many_arguments)]
+    async fn run_list(
+        &self,
+        caller: &Caller,
+        model: &Model,
+        mi: &ModelInfo,
+        access: &Access,
+        plan: Plan,
+        args: &ListArgs,
+        scope: &Value,
+    ) -> DataResult<RecordPage> {
         let limit = args.limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
-            return Err(err(DataErrorKind::Validation, format!("limit must be between 1 and {MAX_LIMIT}")));
+            return Err(err(
+                DataErrorKind::Validation,
+                format!("limit must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let limit = limit as usize;
         let filter = Filter::compile(&self.dm, &model.fields, args.filter.as_ref())?;
@@ -279,7 +401,10 @@ impl Inner {
         ]);
         let start = match &args.next_token {
             Some(t) if !t.is_empty() => self.tokens.decode(&fp, t)?,
-            _ => Position { segment: 0, key: None },
+            _ => Position {
+                segment: 0,
+                key: None,
+            },
         };
         if start.segment >= plan.sources.len().max(1) {
             return Err(err(DataErrorKind::InvalidNextToken, "Invalid nextToken"));
@@ -291,14 +416,36 @@ impl Inner {
         while seg < plan.sources.len() {
             let source = &plan.sources[seg];
             let need = limit - items.len();
-            let batch = (need * 2).clamp(25, 1000).min(MAX_EXAMINED_PER_PAGE - examined).max(1);
+            let batch = (need * 2)
+                .clamp(25, 1000)
+                .min(MAX_EXAMINED_PER_PAGE - examined)
+                .max(1);
             let (page, layout): (_, Option<&KeyLayout>) = match source {
-                Source::Scan => (self.store.scan(&mi.keys.table, Some(batch), start_key.as_ref()).await.map_err(store_err)?, None),
-                Source::Query { index, partition, sort } => {
-                    let mut q = Query::new(partition.clone()).forward(plan.forward).limit(batch).start(start_key.clone());
+                Source::Scan => (
+                    self.store
+                        .scan(&mi.keys.table, Some(batch), start_key.as_ref())
+                        .await
+                        .map_err(store_err)?,
+                    None,
+                ),
+                Source::Query {
+                    index,
+                    partition,
+                    sort,
+                } => {
+                    let mut q = Query::new(partition.clone())
+                        .forward(plan.forward)
+                        .limit(batch)
+                        .start(start_key.clone());
                     q.index = index.clone();
                     q.sort = sort.clone();
-                    (self.store.query(&mi.keys.table, &q).await.map_err(store_err)?, mi.keys.layout(index.as_deref()))
+                    (
+                        self.store
+                            .query(&mi.keys.table, &q)
+                            .await
+                            .map_err(store_err)?,
+                        mi.keys.layout(index.as_deref()),
+                    )
                 }
             };
             let n = page.items.len();
@@ -310,8 +457,18 @@ impl Inner {
                 let pos_key = mi.keys.page_key(layout, &item);
                 items.push(self.output(mi, item));
                 if items.len() == limit {
-                    let more = i + 1 < n || page.last_evaluated_key.is_some() || seg + 1 < plan.sources.len();
-                    let next_token = more.then(|| self.tokens.encode(&fp, &Position { segment: seg, key: Some(pos_key) }));
+                    let more = i + 1 < n
+                        || page.last_evaluated_key.is_some()
+                        || seg + 1 < plan.sources.len();
+                    let next_token = more.then(|| {
+                        self.tokens.encode(
+                            &fp,
+                            &Position {
+                                segment: seg,
+                                key: Some(pos_key),
+                            },
+                        )
+                    });
                     return Ok(RecordPage { items, next_token });
                 }
             }
@@ -323,16 +480,36 @@ impl Inner {
                 }
             }
             if examined >= MAX_EXAMINED_PER_PAGE && seg < plan.sources.len() {
-                let next = self.tokens.encode(&fp, &Position { segment: seg, key: start_key });
-                return Ok(RecordPage { items, next_token: Some(next) });
+                let next = self.tokens.encode(
+                    &fp,
+                    &Position {
+                        segment: seg,
+                        key: start_key,
+                    },
+                );
+                return Ok(RecordPage {
+                    items,
+                    next_token: Some(next),
+                });
             }
         }
-        Ok(RecordPage { items, next_token: None })
+        Ok(RecordPage {
+            items,
+            next_token: None,
+        })
     }
 
-    async fn list(&self, caller: &Caller, model_name: &str, key: Option<KeyQuery>, args: ListArgs) -> DataResult<RecordPage> {
+    async fn list(
+        &self,
+        caller: &Caller,
+        model_name: &str,
+        key: Option<KeyQuery>,
+        args: ListArgs,
+    ) -> DataResult<RecordPage> {
         let (model, mi) = self.info(model_name)?;
-        let access = self.authz.access(&self.dm, model, caller, AuthOperation::List);
+        let access = self
+            .authz
+            .access(&self.dm, model, caller, AuthOperation::List);
         if access.is_none() {
             return Err(unauthorized(model_name, "list"));
         }
@@ -341,37 +518,52 @@ impl Inner {
             _ => Value::Null,
         });
         let plan = self.plan(model, mi, &access, caller, key, args.sort_direction)?;
-        self.run_list(caller, model, mi, &access, plan, &args, &scope).await
+        self.run_list(caller, model, mi, &access, plan, &args, &scope)
+            .await
     }
 
     /// Applies ids, defaults, timestamps and `__typename` to a create input.
     fn prepare_create(&self, model: &Model, input: &mut Record) {
         if model.primary_key.partition_key == "id"
-            && model.field("id").is_some_and(|f| f.kind == FieldKind::Scalar(Scalar::ID))
+            && model
+                .field("id")
+                .is_some_and(|f| f.kind == FieldKind::Scalar(Scalar::ID))
             && input.get("id").is_none_or(Value::is_null)
         {
             input.insert("id".into(), Value::String(uuid::Uuid::new_v4().to_string()));
         }
         for f in &model.fields {
-            if f.default.is_some() && input.get(&f.name).is_none_or(Value::is_null) {
-                if let Some(v) = values::default_value(f) {
-                    input.insert(f.name.clone(), v);
-                }
+            if f.default.is_some()
+                && input.get(&f.name).is_none_or(Value::is_null)
+                && let Some(v) = values::default_value(f)
+            {
+                input.insert(f.name.clone(), v);
             }
         }
         let now = values::now_iso8601();
-        for ts in [&model.timestamps.created_at, &model.timestamps.updated_at].into_iter().flatten() {
+        for ts in [&model.timestamps.created_at, &model.timestamps.updated_at]
+            .into_iter()
+            .flatten()
+        {
             if input.get(ts).is_none_or(Value::is_null) {
                 input.insert(ts.clone(), Value::String(now.clone()));
             }
         }
     }
 
-    async fn create(&self, caller: &Caller, model_name: &str, mut input: Record, condition: Option<Value>) -> DataResult<Record> {
+    async fn create(
+        &self,
+        caller: &Caller,
+        model_name: &str,
+        mut input: Record,
+        condition: Option<Value>,
+    ) -> DataResult<Record> {
         let (model, mi) = self.info(model_name)?;
         values::validate_input(&self.dm, model, &input, true)?;
         let provided: Vec<String> = input.keys().cloned().collect();
-        let access = self.authz.access(&self.dm, model, caller, AuthOperation::Create);
+        let access = self
+            .authz
+            .access(&self.dm, model, caller, AuthOperation::Create);
         match &access {
             Access::None => return Err(unauthorized(model_name, "create")),
             Access::All => {}
@@ -381,11 +573,22 @@ impl Inner {
                 // caller (or one of its groups).
                 let mut ok = false;
                 for rule in rules {
-                    if rule.strategy == AuthStrategy::Owner && !input.contains_key(rule.owner_field_or_default()) {
+                    if rule.strategy == AuthStrategy::Owner
+                        && !input.contains_key(rule.owner_field_or_default())
+                    {
                         let field = rule.owner_field_or_default();
-                        let Some(identity) = owner_identity(caller, rule) else { continue };
+                        let Some(identity) = owner_identity(caller, rule) else {
+                            continue;
+                        };
                         let is_list = model.field(field).is_some_and(|f| f.ty.is_list);
-                        input.insert(field.to_string(), if is_list { json!([identity]) } else { json!(identity) });
+                        input.insert(
+                            field.to_string(),
+                            if is_list {
+                                json!([identity])
+                            } else {
+                                json!(identity)
+                            },
+                        );
                         ok = true;
                         break;
                     }
@@ -403,10 +606,12 @@ impl Inner {
         input.retain(|_, v| !v.is_null());
         values::check_required(model, &input)?;
         for name in &provided {
-            if let Some(f) = model.field(name) {
-                if !self.authz.field_allows(f, caller, AuthOperation::Create, &input) {
-                    return Err(unauthorized(model_name, &format!("create field {name}")));
-                }
+            if let Some(f) = model.field(name)
+                && !self
+                    .authz
+                    .field_allows(f, caller, AuthOperation::Create, &input)
+            {
+                return Err(unauthorized(model_name, &format!("create field {name}")));
             }
         }
         // Every key field present and of a key type.
@@ -416,30 +621,55 @@ impl Inner {
         mi.keys.fill_composites(&mut item);
         let cond = Filter::compile(&self.dm, &model.fields, condition.as_ref())?;
         let check = Condition::new(move |cur| cur.is_none() && cond.matches(&Map::new()));
-        self.store.put(&mi.keys.table, item.clone(), Some(check)).await.map_err(store_err)?;
+        self.store
+            .put(&mi.keys.table, item.clone(), Some(check))
+            .await
+            .map_err(store_err)?;
         let out = self.output(mi, item);
-        self.events.publish_local(MutationEvent { model: model.name.clone(), kind: MutationKind::Create, record: out.clone() });
+        self.events.publish_local(MutationEvent {
+            model: model.name.clone(),
+            kind: MutationKind::Create,
+            record: out.clone(),
+        });
         Ok(out)
     }
 
-    async fn update(&self, caller: &Caller, model_name: &str, input: Record, condition: Option<Value>) -> DataResult<Record> {
+    async fn update(
+        &self,
+        caller: &Caller,
+        model_name: &str,
+        input: Record,
+        condition: Option<Value>,
+    ) -> DataResult<Record> {
         let (model, mi) = self.info(model_name)?;
         values::validate_input(&self.dm, model, &input, false)?;
         let key = self.key_from(model, mi, &input)?;
-        let access = self.authz.access(&self.dm, model, caller, AuthOperation::Update);
+        let access = self
+            .authz
+            .access(&self.dm, model, caller, AuthOperation::Update);
         if access.is_none() {
             return Err(unauthorized(model_name, "update"));
         }
         let cond = Filter::compile(&self.dm, &model.fields, condition.as_ref())?;
         let key_fields = model.key_fields();
         for _ in 0..WRITE_ATTEMPTS {
-            let Some(old) = self.store.get(&mi.keys.table, &key).await.map_err(store_err)? else { return Err(conditional()) };
+            let Some(old) = self
+                .store
+                .get(&mi.keys.table, &key)
+                .await
+                .map_err(store_err)?
+            else {
+                return Err(conditional());
+            };
             if !self.authz.allows(&access, caller, &old) {
                 return Err(unauthorized(model_name, "update"));
             }
             for name in input.keys().filter(|k| !key_fields.contains(&k.as_str())) {
                 let f = model.field(name).expect("validated");
-                if !self.authz.field_allows(f, caller, AuthOperation::Update, &old) {
+                if !self
+                    .authz
+                    .field_allows(f, caller, AuthOperation::Update, &old)
+                {
                     return Err(unauthorized(model_name, &format!("update field {name}")));
                 }
             }
@@ -457,10 +687,10 @@ impl Inner {
                     new.insert(k.clone(), v.clone());
                 }
             }
-            if let Some(ts) = &model.timestamps.updated_at {
-                if input.get(ts).is_none_or(Value::is_null) {
-                    new.insert(ts.clone(), Value::String(values::now_iso8601()));
-                }
+            if let Some(ts) = &model.timestamps.updated_at
+                && input.get(ts).is_none_or(Value::is_null)
+            {
+                new.insert(ts.clone(), Value::String(values::now_iso8601()));
             }
             values::check_required(model, &new)?;
             new.insert("__typename".into(), json!(model.name));
@@ -469,37 +699,73 @@ impl Inner {
             // checks above were made on, so the write and its conditions are atomic.
             let expected = old.clone();
             let check = Condition::new(move |cur| cur == Some(&expected));
-            match self.store.put(&mi.keys.table, new.clone(), Some(check)).await {
+            match self
+                .store
+                .put(&mi.keys.table, new.clone(), Some(check))
+                .await
+            {
                 Ok(()) => {
                     let out = self.output(mi, new);
-                    self.events.publish_local(MutationEvent { model: model.name.clone(), kind: MutationKind::Update, record: out.clone() });
+                    self.events.publish_local(MutationEvent {
+                        model: model.name.clone(),
+                        kind: MutationKind::Update,
+                        record: out.clone(),
+                    });
                     return Ok(out);
                 }
                 Err(StoreError::ConditionFailed) => continue,
                 Err(e) => return Err(store_err(e)),
             }
         }
-        Err(err(DataErrorKind::Internal, "The record changed concurrently too often; retry"))
+        Err(err(
+            DataErrorKind::Internal,
+            "The record changed concurrently too often; retry",
+        ))
     }
 
-    async fn delete(&self, caller: &Caller, model_name: &str, key_rec: Record, condition: Option<Value>) -> DataResult<Record> {
+    async fn delete(
+        &self,
+        caller: &Caller,
+        model_name: &str,
+        key_rec: Record,
+        condition: Option<Value>,
+    ) -> DataResult<Record> {
         let (model, mi) = self.info(model_name)?;
         let key = self.key_from(model, mi, &key_rec)?;
-        let access = self.authz.access(&self.dm, model, caller, AuthOperation::Delete);
+        let access = self
+            .authz
+            .access(&self.dm, model, caller, AuthOperation::Delete);
         if access.is_none() {
             return Err(unauthorized(model_name, "delete"));
         }
         let cond = Filter::compile(&self.dm, &model.fields, condition.as_ref())?;
         for _ in 0..WRITE_ATTEMPTS {
-            let Some(old) = self.store.get(&mi.keys.table, &key).await.map_err(store_err)? else { return Err(conditional()) };
+            let Some(old) = self
+                .store
+                .get(&mi.keys.table, &key)
+                .await
+                .map_err(store_err)?
+            else {
+                return Err(conditional());
+            };
             if !self.authz.allows(&access, caller, &old) {
                 return Err(unauthorized(model_name, "delete"));
             }
             // Fields protected by field-level rules need `delete` on them (Amplify's rule: an
             // owner field restricted to `read` cannot be deleted with its record).
-            for f in model.fields.iter().filter(|f| !f.auth.is_empty() && old.get(&f.name).is_some_and(|v| !v.is_null())) {
-                if !self.authz.field_allows(f, caller, AuthOperation::Delete, &old) {
-                    return Err(unauthorized(model_name, &format!("delete field {}", f.name)));
+            for f in model
+                .fields
+                .iter()
+                .filter(|f| !f.auth.is_empty() && old.get(&f.name).is_some_and(|v| !v.is_null()))
+            {
+                if !self
+                    .authz
+                    .field_allows(f, caller, AuthOperation::Delete, &old)
+                {
+                    return Err(unauthorized(
+                        model_name,
+                        &format!("delete field {}", f.name),
+                    ));
                 }
             }
             if !cond.matches(&old) {
@@ -507,24 +773,55 @@ impl Inner {
             }
             let expected = old.clone();
             let check = Condition::new(move |cur| cur == Some(&expected));
-            match self.store.delete(&mi.keys.table, key.clone(), Some(check)).await {
+            match self
+                .store
+                .delete(&mi.keys.table, key.clone(), Some(check))
+                .await
+            {
                 Ok(_) => {
                     let out = self.output(mi, old);
-                    self.events.publish_local(MutationEvent { model: model.name.clone(), kind: MutationKind::Delete, record: out.clone() });
+                    self.events.publish_local(MutationEvent {
+                        model: model.name.clone(),
+                        kind: MutationKind::Delete,
+                        record: out.clone(),
+                    });
                     return Ok(out);
                 }
                 Err(StoreError::ConditionFailed) => continue,
                 Err(e) => return Err(store_err(e)),
             }
         }
-        Err(err(DataErrorKind::Internal, "The record changed concurrently too often; retry"))
+        Err(err(
+            DataErrorKind::Internal,
+            "The record changed concurrently too often; retry",
+        ))
     }
 
-    async fn related(&self, caller: &Caller, model_name: &str, field_name: &str, parent: &Record, args: ListArgs) -> DataResult<Related> {
+    async fn related(
+        &self,
+        caller: &Caller,
+        model_name: &str,
+        field_name: &str,
+        parent: &Record,
+        args: ListArgs,
+    ) -> DataResult<Related> {
         let (model, _) = self.info(model_name)?;
-        let field = model.field(field_name).ok_or_else(|| err(DataErrorKind::Validation, format!("Unknown field {field_name} of {model_name}")))?;
-        let rel = field.relationship.as_ref().ok_or_else(|| err(DataErrorKind::Validation, format!("{model_name}.{field_name} is not a relationship")))?;
-        let many = matches!(rel.kind, RelationshipKind::HasMany | RelationshipKind::ManyToMany);
+        let field = model.field(field_name).ok_or_else(|| {
+            err(
+                DataErrorKind::Validation,
+                format!("Unknown field {field_name} of {model_name}"),
+            )
+        })?;
+        let rel = field.relationship.as_ref().ok_or_else(|| {
+            err(
+                DataErrorKind::Validation,
+                format!("{model_name}.{field_name} is not a relationship"),
+            )
+        })?;
+        let many = matches!(
+            rel.kind,
+            RelationshipKind::HasMany | RelationshipKind::ManyToMany
+        );
         let (target, tmi) = self.info(&rel.target_model)?;
         match &rel.resolution {
             Resolution::GetByKey { fields } => {
@@ -545,28 +842,53 @@ impl Inner {
                     match parent.get(f) {
                         Some(v) if !v.is_null() => vals.push(v.clone()),
                         _ => {
-                            return Ok(if many { Related::Many(RecordPage::default()) } else { Related::One(None) });
+                            return Ok(if many {
+                                Related::Many(RecordPage::default())
+                            } else {
+                                Related::One(None)
+                            });
                         }
                     }
                 }
-                let layout = tmi.keys.layout(index.as_deref()).ok_or_else(|| err(DataErrorKind::Internal, "relationship index missing"))?;
-                let partition = keys::key_value(Some(&keys::coerce_key_arg(target, &layout.partition, &vals[0])))
-                    .ok_or_else(|| err(DataErrorKind::Validation, "invalid relationship key"))?;
+                let layout = tmi
+                    .keys
+                    .layout(index.as_deref())
+                    .ok_or_else(|| err(DataErrorKind::Internal, "relationship index missing"))?;
+                let partition = keys::key_value(Some(&keys::coerce_key_arg(
+                    target,
+                    &layout.partition,
+                    &vals[0],
+                )))
+                .ok_or_else(|| err(DataErrorKind::Validation, "invalid relationship key"))?;
                 let sort = keys::prefix_condition(layout, &vals[1..]);
-                let access = self.authz.access(&self.dm, target, caller, AuthOperation::List);
+                let access = self
+                    .authz
+                    .access(&self.dm, target, caller, AuthOperation::List);
                 if access.is_none() {
                     return Err(unauthorized(&target.name, "list"));
                 }
                 let plan = Plan {
-                    sources: vec![Source::Query { index: layout.index.clone(), partition, sort }],
+                    sources: vec![Source::Query {
+                        index: layout.index.clone(),
+                        partition,
+                        sort,
+                    }],
                     forward: args.sort_direction == SortDirection::Asc,
                 };
                 let scope = json!({"rel": format!("{model_name}.{field_name}"), "caller": match &access { Access::Dynamic(_) => caller_scope(caller), _ => Value::Null }});
                 if many {
-                    Ok(Related::Many(self.run_list(caller, target, tmi, &access, plan, &args, &scope).await?))
+                    Ok(Related::Many(
+                        self.run_list(caller, target, tmi, &access, plan, &args, &scope)
+                            .await?,
+                    ))
                 } else {
-                    let one = ListArgs { limit: Some(1), ..Default::default() };
-                    let page = self.run_list(caller, target, tmi, &access, plan, &one, &scope).await?;
+                    let one = ListArgs {
+                        limit: Some(1),
+                        ..Default::default()
+                    };
+                    let page = self
+                        .run_list(caller, target, tmi, &access, plan, &one, &scope)
+                        .await?;
                     Ok(Related::One(page.items.into_iter().next()))
                 }
             }
@@ -579,8 +901,15 @@ impl Inner {
 /// every refresh, which must not invalidate a `nextToken`).
 fn caller_scope(caller: &Caller) -> Value {
     match caller {
-        Caller::UserPool(u) | Caller::Oidc(u) => json!([caller.mode() as u8, u.sub, u.username, u.groups]),
-        Caller::Iam(ampbase_core::IamPrincipal::Authenticated { sub, username, groups, .. }) => json!(["iam", sub, username, groups]),
+        Caller::UserPool(u) | Caller::Oidc(u) => {
+            json!([caller.mode() as u8, u.sub, u.username, u.groups])
+        }
+        Caller::Iam(ampbase_core::IamPrincipal::Authenticated {
+            sub,
+            username,
+            groups,
+            ..
+        }) => json!(["iam", sub, username, groups]),
         other => json!(other.mode() as u8),
     }
 }
@@ -603,10 +932,10 @@ impl Subscriber {
         if ev.kind != self.kind {
             return None;
         }
-        if let Some(access) = &self.access {
-            if !self.inner.authz.allows(access, &self.caller, &ev.record) {
-                return None;
-            }
+        if let Some(access) = &self.access
+            && !self.inner.authz.allows(access, &self.caller, &ev.record)
+        {
+            return None;
         }
         for (k, v) in &self.arguments {
             let ok = match ev.record.get(k) {
@@ -624,7 +953,11 @@ impl Subscriber {
         let mut rec = ev.record.clone();
         if self.has_field_rules || matches!(self.caller, Caller::Lambda(_)) {
             let (model, _) = self.inner.info(&self.model).ok()?;
-            for f in self.inner.authz.denied_fields(model, &self.caller, &ev.record) {
+            for f in self
+                .inner
+                .authz
+                .denied_fields(model, &self.caller, &ev.record)
+            {
                 rec.insert(f, Value::Null);
             }
         }
@@ -642,23 +975,54 @@ impl DataApi for DataService {
         self.inner.get(caller, model, key).await
     }
 
-    async fn list(&self, caller: &Caller, model: &str, key: Option<KeyQuery>, args: ListArgs) -> DataResult<RecordPage> {
+    async fn list(
+        &self,
+        caller: &Caller,
+        model: &str,
+        key: Option<KeyQuery>,
+        args: ListArgs,
+    ) -> DataResult<RecordPage> {
         self.inner.list(caller, model, key, args).await
     }
 
-    async fn create(&self, caller: &Caller, model: &str, input: Record, condition: Option<Value>) -> DataResult<Record> {
+    async fn create(
+        &self,
+        caller: &Caller,
+        model: &str,
+        input: Record,
+        condition: Option<Value>,
+    ) -> DataResult<Record> {
         self.inner.create(caller, model, input, condition).await
     }
 
-    async fn update(&self, caller: &Caller, model: &str, input: Record, condition: Option<Value>) -> DataResult<Record> {
+    async fn update(
+        &self,
+        caller: &Caller,
+        model: &str,
+        input: Record,
+        condition: Option<Value>,
+    ) -> DataResult<Record> {
         self.inner.update(caller, model, input, condition).await
     }
 
-    async fn delete(&self, caller: &Caller, model: &str, key: Record, condition: Option<Value>) -> DataResult<Record> {
+    async fn delete(
+        &self,
+        caller: &Caller,
+        model: &str,
+        key: Record,
+        condition: Option<Value>,
+    ) -> DataResult<Record> {
         self.inner.delete(caller, model, key, condition).await
     }
 
-    async fn related(&self, caller: &Caller, model: &str, field: &str, parent: &Record, args: ListArgs) -> DataResult<Related> {
+    async fn related(
+        &self,
+        caller: &Caller,
+        model: &str,
+        field: &str,
+        parent: &Record,
+        args: ListArgs,
+    ) -> DataResult<Related> {
         self.inner.related(caller, model, field, parent, args).await
     }
 
@@ -673,10 +1037,17 @@ impl DataApi for DataService {
         let inner = &self.inner;
         let (model, _) = inner.info(&request.model)?;
         let access = match model.operations.subscription_level {
-            SubscriptionLevel::Off => return Err(err(DataErrorKind::Validation, format!("Subscriptions of {} are disabled", model.name))),
+            SubscriptionLevel::Off => {
+                return Err(err(
+                    DataErrorKind::Validation,
+                    format!("Subscriptions of {} are disabled", model.name),
+                ));
+            }
             SubscriptionLevel::Public => None,
             SubscriptionLevel::On => {
-                let a = inner.authz.access(&inner.dm, model, caller, AuthOperation::Listen);
+                let a = inner
+                    .authz
+                    .access(&inner.dm, model, caller, AuthOperation::Listen);
                 if a.is_none() {
                     return Err(unauthorized(&model.name, "subscribe"));
                 }
@@ -684,8 +1055,15 @@ impl DataApi for DataService {
             }
         };
         let filter = Filter::compile(&inner.dm, &model.fields, request.filter.as_ref())?;
-        let arguments = request.arguments.into_iter().filter(|(_, v)| !v.is_null()).collect();
-        let rx = inner.events.receiver(&model.name).expect("channel per model");
+        let arguments = request
+            .arguments
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .collect();
+        let rx = inner
+            .events
+            .receiver(&model.name)
+            .expect("channel per model");
         let sub = Subscriber {
             inner: inner.clone(),
             caller: caller.clone(),

@@ -67,7 +67,9 @@ impl TokenCodec {
         let mut m = <HmacSha256 as KeyInit>::new_from_slice(&self.key).expect("any key length");
         m.update(b.as_bytes());
         m.verify_slice(&mac).map_err(|_| invalid())?;
-        let body: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(b).map_err(|_| invalid())?).map_err(|_| invalid())?;
+        let body: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(b).map_err(|_| invalid())?)
+                .map_err(|_| invalid())?;
         if body.get("q").and_then(Value::as_str) != Some(fingerprint) {
             return Err(invalid());
         }
@@ -90,15 +92,30 @@ mod tests {
         let c = TokenCodec::new([7; 32]);
         let mut k = Map::new();
         k.insert("id".into(), json!("a"));
-        let pos = Position { segment: 1, key: Some(k) };
+        let pos = Position {
+            segment: 1,
+            key: Some(k),
+        };
         let t = c.encode("fp", &pos);
         assert_eq!(c.decode("fp", &t).unwrap(), pos);
-        assert_eq!(c.decode("other", &t).unwrap_err().kind, DataErrorKind::InvalidNextToken);
+        assert_eq!(
+            c.decode("other", &t).unwrap_err().kind,
+            DataErrorKind::InvalidNextToken
+        );
         let other = TokenCodec::new([8; 32]);
-        assert_eq!(other.decode("fp", &t).unwrap_err().kind, DataErrorKind::InvalidNextToken);
+        assert_eq!(
+            other.decode("fp", &t).unwrap_err().kind,
+            DataErrorKind::InvalidNextToken
+        );
         let mut forged = t.clone();
         forged.replace_range(0..1, if t.starts_with('A') { "B" } else { "A" });
-        assert_eq!(c.decode("fp", &forged).unwrap_err().kind, DataErrorKind::InvalidNextToken);
-        assert_eq!(c.decode("fp", "garbage").unwrap_err().kind, DataErrorKind::InvalidNextToken);
+        assert_eq!(
+            c.decode("fp", &forged).unwrap_err().kind,
+            DataErrorKind::InvalidNextToken
+        );
+        assert_eq!(
+            c.decode("fp", "garbage").unwrap_err().kind,
+            DataErrorKind::InvalidNextToken
+        );
     }
 }

@@ -22,11 +22,22 @@ fn bad(msg: impl Into<String>) -> DataError {
 
 /// Validates a value of `ty` (not null unless allowed: `null` is checked by the caller for
 /// top-level fields).
-pub fn validate_value(model: &DataModel, path: &str, field: &Field, value: &Value) -> DataResult<()> {
+pub fn validate_value(
+    model: &DataModel,
+    path: &str,
+    field: &Field,
+    value: &Value,
+) -> DataResult<()> {
     validate_typed(model, path, &field.ty, &field.kind, value)
 }
 
-fn validate_typed(dm: &DataModel, path: &str, ty: &TypeRef, kind: &FieldKind, value: &Value) -> DataResult<()> {
+fn validate_typed(
+    dm: &DataModel,
+    path: &str,
+    ty: &TypeRef,
+    kind: &FieldKind,
+    value: &Value,
+) -> DataResult<()> {
     if value.is_null() {
         if ty.is_non_null() {
             return Err(bad(format!("Value for {path} must not be null")));
@@ -53,39 +64,66 @@ fn validate_typed(dm: &DataModel, path: &str, ty: &TypeRef, kind: &FieldKind, va
     validate_item(dm, path, ty, kind, value)
 }
 
-fn validate_item(dm: &DataModel, path: &str, ty: &TypeRef, kind: &FieldKind, value: &Value) -> DataResult<()> {
+fn validate_item(
+    dm: &DataModel,
+    path: &str,
+    ty: &TypeRef,
+    kind: &FieldKind,
+    value: &Value,
+) -> DataResult<()> {
     match kind {
         FieldKind::Scalar(s) => {
             if !scalar_ok(*s, value) {
-                return Err(bad(format!("Variable '{path}' has an invalid value: {value} is not a valid {}", s.name())));
+                return Err(bad(format!(
+                    "Variable '{path}' has an invalid value: {value} is not a valid {}",
+                    s.name()
+                )));
             }
         }
         FieldKind::Enum => {
             let e = dm.enum_type(&ty.name);
-            let ok = value.as_str().is_some_and(|v| e.is_none_or(|e| e.values.iter().any(|x| x == v)));
+            let ok = value
+                .as_str()
+                .is_some_and(|v| e.is_none_or(|e| e.values.iter().any(|x| x == v)));
             if !ok {
-                return Err(bad(format!("Variable '{path}' has an invalid value: {value} is not a value of enum {}", ty.name)));
+                return Err(bad(format!(
+                    "Variable '{path}' has an invalid value: {value} is not a value of enum {}",
+                    ty.name
+                )));
             }
         }
         FieldKind::CustomType => {
             let Value::Object(obj) = value else {
-                return Err(bad(format!("Variable '{path}' has an invalid value: expected an object of type {}", ty.name)));
+                return Err(bad(format!(
+                    "Variable '{path}' has an invalid value: expected an object of type {}",
+                    ty.name
+                )));
             };
             if let Some(ct) = dm.custom_type(&ty.name) {
                 for (k, v) in obj {
                     let Some(f) = ct.fields.iter().find(|f| f.name == *k) else {
-                        return Err(bad(format!("Variable '{path}' has an invalid value: unknown field {k} of type {}", ty.name)));
+                        return Err(bad(format!(
+                            "Variable '{path}' has an invalid value: unknown field {k} of type {}",
+                            ty.name
+                        )));
                     };
                     validate_typed(dm, &format!("{path}.{k}"), &f.ty, &f.kind, v)?;
                 }
                 for f in &ct.fields {
                     if f.ty.is_non_null() && obj.get(&f.name).is_none_or(Value::is_null) {
-                        return Err(bad(format!("Variable '{path}.{}' of required type {} was not provided", f.name, f.ty)));
+                        return Err(bad(format!(
+                            "Variable '{path}.{}' of required type {} was not provided",
+                            f.name, f.ty
+                        )));
                     }
                 }
             }
         }
-        FieldKind::Model => return Err(bad(format!("{path} is a relationship and cannot be written"))),
+        FieldKind::Model => {
+            return Err(bad(format!(
+                "{path} is a relationship and cannot be written"
+            )));
+        }
     }
     Ok(())
 }
@@ -118,7 +156,9 @@ pub fn scalar_ok(s: Scalar, v: &Value) -> bool {
 }
 
 fn digits(s: &str, n: usize) -> Option<u32> {
-    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 fn valid_date(s: &str) -> bool {
@@ -126,7 +166,13 @@ fn valid_date(s: &str) -> bool {
     if parts.len() != 3 {
         return false;
     }
-    let (Some(y), Some(m), Some(d)) = (digits(parts[0], 4), digits(parts[1], 2), digits(parts[2], 2)) else { return false };
+    let (Some(y), Some(m), Some(d)) = (
+        digits(parts[0], 4),
+        digits(parts[1], 2),
+        digits(parts[2], 2),
+    ) else {
+        return false;
+    };
     if !(1..=12).contains(&m) || d == 0 {
         return false;
     }
@@ -145,7 +191,9 @@ fn valid_offset(z: &str) -> bool {
     if z == "Z" {
         return true;
     }
-    let Some(rest) = z.strip_prefix('+').or_else(|| z.strip_prefix('-')) else { return false };
+    let Some(rest) = z.strip_prefix('+').or_else(|| z.strip_prefix('-')) else {
+        return false;
+    };
     let parts: Vec<&str> = rest.split(':').collect();
     if !(2..=3).contains(&parts.len()) {
         return false;
@@ -178,10 +226,10 @@ fn valid_time(s: &str) -> bool {
         Some((a, f)) => (a, Some(f)),
         None => (s, None),
     };
-    if let Some(f) = frac {
-        if f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()) {
-            return false;
-        }
+    if let Some(f) = frac
+        && (f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return false;
     }
     let parts: Vec<&str> = hms.split(':').collect();
     if !(2..=3).contains(&parts.len()) || (frac.is_some() && parts.len() != 3) {
@@ -197,34 +245,54 @@ fn valid_time_zoned(s: &str) -> bool {
 }
 
 fn valid_date_time(s: &str) -> bool {
-    let Some((d, rest)) = s.split_once('T') else { return false };
+    let Some((d, rest)) = s.split_once('T') else {
+        return false;
+    };
     let (t, z) = split_zone(rest);
     valid_date(d) && valid_time(t) && z.is_some_and(valid_offset)
 }
 
 fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.is_empty()
         && !s.chars().any(|c| c.is_whitespace())
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-' || c == '[' || c == ']' || c == ':')
+        && domain.chars().all(|c| {
+            c.is_alphanumeric() || c == '.' || c == '-' || c == '[' || c == ']' || c == ':'
+        })
 }
 
 fn valid_url(s: &str) -> bool {
-    let Some((scheme, rest)) = s.split_once(':') else { return false };
-    let scheme_ok = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     if !scheme_ok || rest.is_empty() || s.chars().any(|c| c.is_whitespace()) {
         return false;
     }
     // With an authority (`scheme://host/path`), the host must not be empty and the path must
     // not contain `//`.
     if let Some(after) = rest.strip_prefix("//") {
-        let (host, path) = after.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((after, String::new()));
-        let path = path.split(['?', '#']).next().unwrap_or_default().to_string();
+        let (host, path) = after
+            .split_once('/')
+            .map(|(h, p)| (h, format!("/{p}")))
+            .unwrap_or((after, String::new()));
+        let path = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
         return !host.is_empty() && !path.contains("//");
     }
     true
@@ -234,9 +302,14 @@ fn valid_phone(s: &str) -> bool {
     let body = s.strip_prefix('+').unwrap_or(s);
     let digit_count = body.chars().filter(|c| c.is_ascii_digit()).count();
     !body.is_empty()
-        && body.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-' || c == '(' || c == ')' || c == '.')
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-' || c == '(' || c == ')' || c == '.')
         && (5..=20).contains(&digit_count)
-        && body.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '(')
+        && body
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '(')
 }
 
 fn valid_ip(s: &str) -> bool {
@@ -257,10 +330,15 @@ fn valid_ip(s: &str) -> bool {
 pub fn default_value(field: &Field) -> Option<Value> {
     let raw = field.default.as_deref()?;
     Some(match &field.kind {
-        FieldKind::Scalar(Scalar::Int | Scalar::AWSTimestamp) => {
-            Value::from(raw.trim().parse::<i64>().ok().or_else(|| raw.trim().parse::<f64>().ok().map(|f| f as i64))?)
+        FieldKind::Scalar(Scalar::Int | Scalar::AWSTimestamp) => Value::from(
+            raw.trim()
+                .parse::<i64>()
+                .ok()
+                .or_else(|| raw.trim().parse::<f64>().ok().map(|f| f as i64))?,
+        ),
+        FieldKind::Scalar(Scalar::Float) => {
+            serde_json::Number::from_f64(raw.trim().parse::<f64>().ok()?).map(Value::Number)?
         }
-        FieldKind::Scalar(Scalar::Float) => serde_json::Number::from_f64(raw.trim().parse::<f64>().ok()?).map(Value::Number)?,
         FieldKind::Scalar(Scalar::Boolean) => Value::Bool(raw.trim() == "true"),
         _ => Value::String(raw.to_string()),
     })
@@ -268,23 +346,39 @@ pub fn default_value(field: &Field) -> Option<Value> {
 
 /// Now as AppSync's `$util.time.nowISO8601()`: millisecond precision, `Z`.
 pub fn now_iso8601() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// Checks the fields of a write input: known, writable, valid. `creating` also requires every
 /// non-null field.
-pub fn validate_input(dm: &DataModel, model: &Model, input: &Map<String, Value>, _creating: bool) -> DataResult<()> {
+pub fn validate_input(
+    dm: &DataModel,
+    model: &Model,
+    input: &Map<String, Value>,
+    _creating: bool,
+) -> DataResult<()> {
     for (k, v) in input {
         let Some(field) = model.field(k) else {
-            return Err(bad(format!("The variables input contains a field name '{k}' that is not defined for input object type '{}Input'", model.name)));
+            return Err(bad(format!(
+                "The variables input contains a field name '{k}' that is not defined for input object type '{}Input'",
+                model.name
+            )));
         };
         if field.kind == FieldKind::Model {
-            return Err(bad(format!("The variables input contains a field name '{k}' that is not defined for input object type '{}Input' (a relationship; set its key fields instead)", model.name)));
+            return Err(bad(format!(
+                "The variables input contains a field name '{k}' that is not defined for input object type '{}Input' (a relationship; set its key fields instead)",
+                model.name
+            )));
         }
         // `null` removes a field on update and means "absent" on create; neither is possible
         // for a non-null field.
         if v.is_null() && field.ty.is_non_null() {
-            return Err(bad(format!("Value for field '{k}' of required type '{}' must not be null", field.ty)));
+            return Err(bad(format!(
+                "Value for field '{k}' of required type '{}' must not be null",
+                field.ty
+            )));
         }
         validate_value(dm, k, field, v)?;
     }
@@ -298,7 +392,10 @@ pub fn check_required(model: &Model, record: &Map<String, Value>) -> DataResult<
             continue;
         }
         if record.get(&f.name).is_none_or(Value::is_null) {
-            return Err(bad(format!("Variable 'input' has coerced Null value for NonNull type '{}' (field '{}')", f.ty, f.name)));
+            return Err(bad(format!(
+                "Variable 'input' has coerced Null value for NonNull type '{}' (field '{}')",
+                f.ty, f.name
+            )));
         }
     }
     Ok(())
@@ -347,7 +444,10 @@ mod tests {
         ok(Scalar::AWSEmail, json!("a.b@example.com"));
         no(Scalar::AWSEmail, json!("a.example.com"));
         no(Scalar::AWSEmail, json!("a @example.com"));
-        ok(Scalar::AWSURL, json!("https://www.amazon.com/dp/B000NZW3KC/"));
+        ok(
+            Scalar::AWSURL,
+            json!("https://www.amazon.com/dp/B000NZW3KC/"),
+        );
         ok(Scalar::AWSURL, json!("mailto:example@example.com"));
         no(Scalar::AWSURL, json!("www.amazon.com"));
         no(Scalar::AWSURL, json!("https://a.com//x"));
