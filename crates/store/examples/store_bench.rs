@@ -9,9 +9,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ampbase_store::{
-    Condition, IndexSchema, Item, Key, Query, SqliteStore, Store, TableSchema,
-};
+use ampbase_store::{Condition, IndexSchema, Item, Key, Query, SqliteStore, Store, TableSchema};
 use serde_json::json;
 
 const ITEMS: usize = 10_000;
@@ -21,7 +19,7 @@ fn todo(i: usize) -> Item {
         "id": format!("{:08x}-7c1e-4c55-9a8e-{:012x}", i.wrapping_mul(2_654_435_761) as u32, i),
         "__typename": "Todo",
         "content": format!("Buy {} litres of milk and some bread for the weekend", i % 17),
-        "done": i % 3 == 0,
+        "done": i.is_multiple_of(3),
         "priority": i % 5,
         "owner": format!("user-{}", i % 100),
         "createdAt": "2026-11-22T10:15:30.123Z",
@@ -108,7 +106,10 @@ fn print(rows: &[Row]) {
 }
 
 fn main() {
-    let secs: f64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(2.0);
+    let secs: f64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(2.0);
     // Optional: run only the rows whose name contains this.
     let only = std::env::args().nth(2).unwrap_or_default();
     let wanted = |name: &str| name.contains(only.as_str());
@@ -149,7 +150,10 @@ fn main() {
         let mut n = 0;
         while t0.elapsed().as_secs_f64() < secs {
             let s = Instant::now();
-            sqlite.get_blocking("Todo", &key(n % ITEMS)).unwrap().unwrap();
+            sqlite
+                .get_blocking("Todo", &key(n % ITEMS))
+                .unwrap()
+                .unwrap();
             lat.push(s.elapsed());
             n += 1;
         }
@@ -183,17 +187,22 @@ fn main() {
         for tasks in [1, 64] {
             let (s, k) = (sqlite.clone(), keys.clone());
             rows.extend(
-                measure("get via spawn_blocking (rejected)", tasks, secs, move |t, n| {
-                    let (s, k) = (s.clone(), k.clone());
-                    async move {
-                        tokio::task::spawn_blocking(move || {
-                            let key = &k[(t * 7919 + n * 31) % ITEMS];
-                            s.get_blocking("Todo", key).unwrap().unwrap();
-                        })
-                        .await
-                        .unwrap();
-                    }
-                })
+                measure(
+                    "get via spawn_blocking (rejected)",
+                    tasks,
+                    secs,
+                    move |t, n| {
+                        let (s, k) = (s.clone(), k.clone());
+                        async move {
+                            tokio::task::spawn_blocking(move || {
+                                let key = &k[(t * 7919 + n * 31) % ITEMS];
+                                s.get_blocking("Todo", key).unwrap().unwrap();
+                            })
+                            .await
+                            .unwrap();
+                        }
+                    },
+                )
                 .await,
             );
         }
@@ -201,13 +210,20 @@ fn main() {
             let s = store.clone();
             let base = ITEMS * 10 * tasks;
             rows.extend(
-                measure("put, create (condition: not exists)", tasks, secs, move |t, n| {
-                    let s = s.clone();
-                    async move {
-                        let item = todo(base + t * 1_000_000 + n);
-                        s.put("Todo", item, Some(Condition::not_exists())).await.unwrap();
-                    }
-                })
+                measure(
+                    "put, create (condition: not exists)",
+                    tasks,
+                    secs,
+                    move |t, n| {
+                        let s = s.clone();
+                        async move {
+                            let item = todo(base + t * 1_000_000 + n);
+                            s.put("Todo", item, Some(Condition::not_exists()))
+                                .await
+                                .unwrap();
+                        }
+                    },
+                )
                 .await,
             );
         }
@@ -229,7 +245,15 @@ fn main() {
         }
     });
     print(&rows);
-    let wal = std::fs::metadata(dir.path().join("bench.db-wal")).map(|m| m.len()).unwrap_or(0);
-    let db = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);
-    eprintln!("database {:.1} MB, write-ahead log {:.1} MB", db as f64 / 1e6, wal as f64 / 1e6);
+    let wal = std::fs::metadata(dir.path().join("bench.db-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let db = std::fs::metadata(dir.path().join("bench.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    eprintln!(
+        "database {:.1} MB, write-ahead log {:.1} MB",
+        db as f64 / 1e6,
+        wal as f64 / 1e6
+    );
 }

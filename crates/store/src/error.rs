@@ -11,7 +11,10 @@ pub enum StoreError {
     ConditionFailed,
     /// An operation of [`crate::DocumentStore::transact`] failed; nothing was written.
     #[error("transaction cancelled: operation {index} failed: {reason}")]
-    TransactionCanceled { index: usize, reason: Box<StoreError> },
+    TransactionCanceled {
+        index: usize,
+        reason: Box<StoreError>,
+    },
     #[error("table {0} does not exist")]
     NoSuchTable(String),
     #[error("table {table} has no index {index}")]

@@ -296,7 +296,9 @@ impl Changes {
 /// evaluated more than once (a backend may retry a transaction), so it must not have side
 /// effects, and it should be cheap: it runs while the database's write lock is held.
 #[derive(Clone)]
-pub struct Condition(Arc<dyn Fn(Option<&Item>) -> bool + Send + Sync>);
+pub struct Condition(Arc<Predicate>);
+
+type Predicate = dyn Fn(Option<&Item>) -> bool + Send + Sync;
 
 impl Condition {
     pub fn new(predicate: impl Fn(Option<&Item>) -> bool + Send + Sync + 'static) -> Self {

@@ -75,7 +75,7 @@ fn cmp_int_real(i: i64, r: f64) -> Ordering {
     let as_f = i as f64;
     match as_f.total_cmp(&r) {
         // Equal as doubles: decide exactly when the double is an integer in range.
-        Ordering::Equal if r >= -9.223_372_036_854_776e18 && r < 9.223_372_036_854_776e18 => {
+        Ordering::Equal if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) => {
             i.cmp(&(r as i64))
         }
         o => o,
@@ -93,7 +93,10 @@ impl ToSql for SqlKey<'_> {
 }
 
 /// The key columns (`pk`, `sk`) of a key of `schema`.
-pub(crate) fn key_columns<'a>(schema: &TableSchema, key: &'a Key) -> Result<(SqlKey<'a>, SqlKey<'a>)> {
+pub(crate) fn key_columns<'a>(
+    schema: &TableSchema,
+    key: &'a Key,
+) -> Result<(SqlKey<'a>, SqlKey<'a>)> {
     let pk = SqlKey::from_key_value(&key.partition);
     let sk = match (&schema.sort_key, &key.sort) {
         (Some(_), Some(s)) => SqlKey::from_key_value(s),
@@ -142,7 +145,10 @@ pub(crate) fn item_key_columns<'a>(
 
 /// The entry of `item` in the index (`ipk`, `isk`), `None` when the item is not in this
 /// sparse index.
-pub(crate) fn index_columns<'a>(index: &IndexSchema, item: &'a Item) -> Option<(SqlKey<'a>, SqlKey<'a>)> {
+pub(crate) fn index_columns<'a>(
+    index: &IndexSchema,
+    item: &'a Item,
+) -> Option<(SqlKey<'a>, SqlKey<'a>)> {
     let ipk = SqlKey::from_value(item.get(&index.partition_key)?)?;
     let isk = match &index.sort_key {
         Some(name) => SqlKey::from_value(item.get(name)?)?,
@@ -160,10 +166,16 @@ pub(crate) struct Bound<'a> {
 
 impl<'a> Bound<'a> {
     fn incl(key: SqlKey<'a>) -> Self {
-        Self { key, inclusive: true }
+        Self {
+            key,
+            inclusive: true,
+        }
     }
     fn excl(key: SqlKey<'a>) -> Self {
-        Self { key, inclusive: false }
+        Self {
+            key,
+            inclusive: false,
+        }
     }
 
     /// `v` lies above this lower bound.

@@ -17,9 +17,9 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
+use crate::DocumentStore;
 use crate::error::{Result, StoreError};
 use crate::types::{IndexSchema, Item, Key, Page, Query, TableSchema, WriteOp};
-use crate::DocumentStore;
 
 use keys::SqlKey;
 use write::Job;
@@ -193,7 +193,9 @@ impl SqliteStore {
         store.start_checkpointer(path)?;
         // Open the first readers now rather than on the first requests.
         if let Some(pool) = &store.shared.readers {
-            let first = (0..2).map(|_| open_reader(&pool.path)).collect::<Result<Vec<_>>>()?;
+            let first = (0..2)
+                .map(|_| open_reader(&pool.path))
+                .collect::<Result<Vec<_>>>()?;
             lock(&pool.idle).extend(first);
         }
         Ok(store)
@@ -259,20 +261,25 @@ impl SqliteStore {
                 }
             })
             .map_err(|e| StoreError::Backend(Box::new(e)))?;
-        lock(&self.shared.writer).wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: i32| {
-            if pages >= WRITER_CHECKPOINT_PAGES {
-                // Guarantees the log restarts: no frame is added while the writer checkpoints.
-                let _ = wal.checkpoint_v2(rusqlite::wal::CheckpointMode::PASSIVE);
-            } else if pages >= CHECKPOINT_PAGES {
-                let _ = wake.try_send(());
-            }
-            Ok(())
-        }))?;
+        lock(&self.shared.writer).wal_hook(Some(
+            move |wal: &mut rusqlite::hooks::Wal, pages: i32| {
+                if pages >= WRITER_CHECKPOINT_PAGES {
+                    // Guarantees the log restarts: no frame is added while the writer checkpoints.
+                    let _ = wal.checkpoint_v2(rusqlite::wal::CheckpointMode::PASSIVE);
+                } else if pages >= CHECKPOINT_PAGES {
+                    let _ = wake.try_send(());
+                }
+                Ok(())
+            },
+        ))?;
         self.checkpointer = Some(thread);
         Ok(())
     }
 
-    fn send<T>(&self, job: impl FnOnce(oneshot::Sender<Result<T>>) -> Job) -> oneshot::Receiver<Result<T>> {
+    fn send<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T>>) -> Job,
+    ) -> oneshot::Receiver<Result<T>> {
         let (reply, receiver) = oneshot::channel();
         if let Some(jobs) = &self.jobs {
             // A send error drops the job and its reply sender: the receiver reports Closed.
@@ -328,7 +335,8 @@ impl Drop for SqliteStore {
         }
         if let Some(checkpointer) = self.checkpointer.take() {
             // Dropping the hook closes the checkpointer's queue.
-            let _ = lock(&self.shared.writer).wal_hook(None::<fn(&mut rusqlite::hooks::Wal, i32) -> rusqlite::Result<()>>);
+            let _ = lock(&self.shared.writer)
+                .wal_hook(None::<fn(&mut rusqlite::hooks::Wal, i32) -> rusqlite::Result<()>>);
             let _ = checkpointer.join();
         }
     }
@@ -434,7 +442,10 @@ fn open_reader(path: &Path) -> Result<Connection> {
 /// limit-20 index query in `sqlite3Reprepare`). The plans here never depend on the values
 /// (see the plan tests), so one plan per statement is what we want.
 fn stable_plans(conn: &Connection) -> Result<()> {
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(())
 }
 
@@ -449,7 +460,12 @@ pub(crate) fn parse_doc(value: ValueRef<'_>) -> Result<Item> {
 }
 
 /// The stored document of one key.
-pub(crate) fn read_doc(conn: &Connection, t: i64, pk: &SqlKey<'_>, sk: &SqlKey<'_>) -> Result<Option<Item>> {
+pub(crate) fn read_doc(
+    conn: &Connection,
+    t: i64,
+    pk: &SqlKey<'_>,
+    sk: &SqlKey<'_>,
+) -> Result<Option<Item>> {
     let mut stmt = conn.prepare_cached(GET_SQL)?;
     stmt.raw_bind_parameter(1, t)?;
     stmt.raw_bind_parameter(2, pk)?;

@@ -58,11 +58,15 @@ fn same_partition(a: &SqlKey<'_>, b: &SqlKey<'_>) -> Result<()> {
 fn plan<'a>(meta: &'a TableMeta, query: &'a Query) -> Result<Option<Plan<'a>>> {
     let index = match &query.index {
         None => None,
-        Some(name) => Some(&meta.index(name).ok_or_else(|| StoreError::NoSuchIndex {
-            table: meta.schema.name.clone(),
-            index: name.clone(),
-        })?
-        .schema),
+        Some(name) => Some(
+            &meta
+                .index(name)
+                .ok_or_else(|| StoreError::NoSuchIndex {
+                    table: meta.schema.name.clone(),
+                    index: name.clone(),
+                })?
+                .schema,
+        ),
     };
     let has_sort = match index {
         Some(ix) => ix.sort_key.is_some(),
@@ -77,7 +81,10 @@ fn plan<'a>(meta: &'a TableMeta, query: &'a Query) -> Result<Option<Plan<'a>>> {
     let Some(Range { lower, upper }) = keys::sort_range(query.sort.as_ref())? else {
         return Ok(None);
     };
-    let (mut lower, mut upper) = (lower.map_or(End::Open, End::Key), upper.map_or(End::Open, End::Key));
+    let (mut lower, mut upper) = (
+        lower.map_or(End::Open, End::Key),
+        upper.map_or(End::Open, End::Key),
+    );
     let partition = SqlKey::from_key_value(&query.partition);
     let mut start_key = None;
     if let Some(start) = &query.exclusive_start_key {
@@ -90,7 +97,10 @@ fn plan<'a>(meta: &'a TableMeta, query: &'a Query) -> Result<Option<Plan<'a>>> {
             }
             Some(ix) => {
                 let (ipk, isk) = keys::index_columns(ix, start).ok_or_else(|| {
-                    StoreError::InvalidStartKey(format!("the start key lacks the key of {}", ix.name))
+                    StoreError::InvalidStartKey(format!(
+                        "the start key lacks the key of {}",
+                        ix.name
+                    ))
                 })?;
                 same_partition(&ipk, &partition)?;
                 isk
@@ -133,7 +143,11 @@ fn plan<'a>(meta: &'a TableMeta, query: &'a Query) -> Result<Option<Plan<'a>>> {
     match index {
         None => {
             let p = bind(&mut params, partition);
-            write!(sql, "SELECT doc FROM store_items WHERE t = ?1 AND pk = ?{p}").unwrap();
+            write!(
+                sql,
+                "SELECT doc FROM store_items WHERE t = ?1 AND pk = ?{p}"
+            )
+            .unwrap();
             for (end, greater) in [(lower, true), (upper, false)] {
                 if let End::Key(b) = end {
                     let op = match (greater, b.inclusive) {
@@ -219,7 +233,12 @@ pub(crate) fn query(shared: &Shared, table: &str, query: &Query) -> Result<Page>
 }
 
 /// Runs a plan; reads one row beyond the limit to know whether another page follows.
-fn run(conn: &Connection, plan: &Plan<'_>, limit: Option<usize>, schema: &TableSchema) -> Result<Page> {
+fn run(
+    conn: &Connection,
+    plan: &Plan<'_>,
+    limit: Option<usize>,
+    schema: &TableSchema,
+) -> Result<Page> {
     let mut stmt = conn.prepare_cached(&plan.sql)?;
     bind_plan(&mut stmt, plan)?;
     collect(stmt.raw_query(), limit, schema, plan.index)
@@ -286,7 +305,11 @@ pub(crate) fn scan(
         None => None,
     };
     shared.with_reader(|conn| {
-        let mut stmt = conn.prepare_cached(if start.is_some() { SCAN_FROM_SQL } else { SCAN_SQL })?;
+        let mut stmt = conn.prepare_cached(if start.is_some() {
+            SCAN_FROM_SQL
+        } else {
+            SCAN_SQL
+        })?;
         stmt.raw_bind_parameter(1, meta.id)?;
         if let Some((pk, sk)) = &start {
             stmt.raw_bind_parameter(2, pk)?;
@@ -337,9 +360,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::DocumentStore;
     use crate::sqlite::SqliteStore;
     use crate::types::{IndexSchema, SortCondition};
-    use crate::DocumentStore;
 
     /// Each statement is compiled once per connection, whatever the values bound to it.
     #[tokio::test]
@@ -351,7 +374,10 @@ mod tests {
         store.ensure_table(&schema).await.unwrap();
         for i in 0..60 {
             let it = json!({"id": format!("k{}", i % 3), "n": i, "o": format!("u{}", i % 4), "c": format!("c{i}")});
-            store.put("T", it.as_object().unwrap().clone(), None).await.unwrap();
+            store
+                .put("T", it.as_object().unwrap().clone(), None)
+                .await
+                .unwrap();
         }
         let queries = |i: usize| {
             [
@@ -359,7 +385,8 @@ mod tests {
                 Query::new(format!("u{}", i % 4))
                     .index("byO")
                     .sort(SortCondition::Gt(format!("c{i}").into())),
-                Query::new(format!("k{}", i % 3)).sort(SortCondition::Between((i as i64).into(), 50.into())),
+                Query::new(format!("k{}", i % 3))
+                    .sort(SortCondition::Between((i as i64).into(), 50.into())),
             ]
         };
         for i in 0..6 {
@@ -372,7 +399,10 @@ mod tests {
             let plan = plan(&meta, &q).unwrap().unwrap();
             let reprepared = store
                 .shared
-                .with_reader(|c| Ok(c.prepare_cached(&plan.sql)?.get_status(StatementStatus::RePrepare)))
+                .with_reader(|c| {
+                    Ok(c.prepare_cached(&plan.sql)?
+                        .get_status(StatementStatus::RePrepare))
+                })
                 .unwrap();
             assert_eq!(reprepared, 0, "{}", plan.sql);
         }

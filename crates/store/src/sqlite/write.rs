@@ -11,8 +11,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc::Receiver;
 use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 
 use rusqlite::Connection;
 use rusqlite::types::ToSqlOutput;
@@ -62,12 +62,16 @@ pub(crate) fn run(shared: &Shared, queue: Receiver<Job>) {
                 }
                 Job::EnsureTable { schema, reply } => {
                     commit_batch(shared, &mut batch);
-                    let _ = reply.send(schema_change(shared, |conn| ensure_table(shared, conn, &schema)));
+                    let _ = reply.send(schema_change(shared, |conn| {
+                        ensure_table(shared, conn, &schema)
+                    }));
                     next = queue.try_recv().ok();
                 }
                 Job::DropTable { name, reply } => {
                     commit_batch(shared, &mut batch);
-                    let _ = reply.send(schema_change(shared, |conn| drop_table(shared, conn, &name)));
+                    let _ = reply.send(schema_change(shared, |conn| {
+                        drop_table(shared, conn, &name)
+                    }));
                     next = queue.try_recv().ok();
                 }
             }
@@ -105,7 +109,11 @@ fn commit_batch(shared: &Shared, batch: &mut Vec<WriteJob>) {
 
 /// Runs jobs in one transaction. `Err` means the transaction failed and was rolled back;
 /// otherwise each job has its outcome (a job that failed its checks wrote nothing).
-fn run_in_transaction(shared: &Shared, conn: &Connection, jobs: &[WriteJob]) -> Result<Vec<Outcome>> {
+fn run_in_transaction(
+    shared: &Shared,
+    conn: &Connection,
+    jobs: &[WriteJob],
+) -> Result<Vec<Outcome>> {
     exec(conn, "BEGIN IMMEDIATE")?;
     let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -189,7 +197,9 @@ fn check(condition: Option<&Condition>, current: Option<&Item>) -> Result<()> {
 fn plan<'a>(shared: &Shared, conn: &Connection, op: &'a WriteOp) -> Result<Plan<'a>> {
     let meta = shared.table(op.table())?;
     let (pk, sk, condition) = match op {
-        WriteOp::Put { item, condition, .. } => {
+        WriteOp::Put {
+            item, condition, ..
+        } => {
             let (pk, sk) = keys::item_key_columns(&meta.schema, item)?;
             (pk, sk, condition.as_ref())
         }
@@ -322,7 +332,13 @@ fn write(conn: &Connection, plan: Plan<'_>) -> Result<Option<Item>> {
     }
 }
 
-fn put_doc(conn: &Connection, meta: &TableMeta, pk: &SqlKey<'_>, sk: &SqlKey<'_>, item: &Item) -> Result<()> {
+fn put_doc(
+    conn: &Connection,
+    meta: &TableMeta,
+    pk: &SqlKey<'_>,
+    sk: &SqlKey<'_>,
+    item: &Item,
+) -> Result<()> {
     let doc = serde_json::to_string(item)?;
     conn.prepare_cached(PUT_SQL)?
         .execute(rusqlite::params![meta.id, pk, sk, doc])?;
@@ -387,7 +403,12 @@ fn schema_change<T>(shared: &Shared, f: impl FnOnce(&Connection) -> Result<T>) -
 }
 
 pub(crate) fn validate_schema(schema: &TableSchema) -> Result<()> {
-    let bad = |m: String| Err(StoreError::InvalidQuery(format!("table {}: {m}", schema.name)));
+    let bad = |m: String| {
+        Err(StoreError::InvalidQuery(format!(
+            "table {}: {m}",
+            schema.name
+        )))
+    };
     if schema.name.is_empty() || schema.partition_key.is_empty() {
         return bad("a table needs a name and a partition key".into());
     }
@@ -413,7 +434,9 @@ fn ensure_table(shared: &Shared, conn: &Connection, schema: &TableSchema) -> Res
     let schema_json = serde_json::to_string(schema)?;
     let table_id = match &existing {
         Some(m) => {
-            if m.schema.partition_key != schema.partition_key || m.schema.sort_key != schema.sort_key {
+            if m.schema.partition_key != schema.partition_key
+                || m.schema.sort_key != schema.sort_key
+            {
                 return Err(StoreError::SchemaConflict(format!(
                     "table {} is keyed by ({}, {:?}), not ({}, {:?}); its items would need new keys",
                     schema.name,
@@ -547,14 +570,24 @@ pub(crate) fn load_catalog(conn: &Connection) -> Result<HashMap<String, Arc<Tabl
         let mut indexes = Vec::new();
         for ix in &schema.indexes {
             let ix_id = index_ids.get(&(id, ix.name.clone())).ok_or_else(|| {
-                StoreError::backend(format!("index {} of table {name} is missing from the catalog", ix.name))
+                StoreError::backend(format!(
+                    "index {} of table {name} is missing from the catalog",
+                    ix.name
+                ))
             })?;
             indexes.push(IndexMeta {
                 id: *ix_id,
                 schema: ix.clone(),
             });
         }
-        catalog.insert(name, Arc::new(TableMeta { id, schema, indexes }));
+        catalog.insert(
+            name,
+            Arc::new(TableMeta {
+                id,
+                schema,
+                indexes,
+            }),
+        );
     }
     Ok(catalog)
 }
