@@ -87,14 +87,7 @@ impl AppSyncError {
                 message: validation_message(&e.message),
             };
         }
-        let path = e
-            .path
-            .iter()
-            .map(|s| match s {
-                PathSegment::Field(f) => Json::String(f.clone()),
-                PathSegment::Index(i) => Json::from(*i),
-            })
-            .collect();
+        let path = error_path(e);
         AppSyncError {
             path: Some(path),
             data: Some(None),
@@ -104,6 +97,49 @@ impl AppSyncError {
             error_info: Some(None),
             locations,
             message: e.message.clone(),
+        }
+    }
+}
+
+/// The path of a resolver error (async-graphql's, or the one [`crate::schema`] recorded).
+fn error_path(e: &ServerError) -> Vec<Json> {
+    match (e.path.is_empty(), e.extensions.as_ref().and_then(|x| x.get("path"))) {
+        (true, Some(async_graphql::Value::List(items))) => {
+            items.iter().map(|v| v.clone().into_json().unwrap_or(Json::Null)).collect()
+        }
+        _ => e
+            .path
+            .iter()
+            .map(|s| match s {
+                PathSegment::Field(f) => Json::String(f.clone()),
+                PathSegment::Index(i) => Json::from(*i),
+            })
+            .collect(),
+    }
+}
+
+/// async-graphql leaves a field whose resolver failed out of its object (and an object with
+/// no field left becomes `null`); GraphQL and AppSync answer such a field with `null`.
+pub fn fill_error_nulls(data: &mut async_graphql::Value, errors: &[ServerError]) {
+    use async_graphql::Value as V;
+    for e in errors {
+        let path = error_path(e);
+        let Some((last, parents)) = path.split_last() else { continue };
+        if matches!(data, V::Null) {
+            *data = V::Object(Default::default());
+        }
+        let mut cur = Some(&mut *data);
+        for seg in parents {
+            cur = match (cur, seg) {
+                (Some(V::Object(map)), Json::String(k)) => map.get_mut(k.as_str()),
+                (Some(V::List(items)), Json::Number(n)) => n.as_u64().and_then(|i| items.get_mut(i as usize)),
+                _ => None,
+            };
+        }
+        if let (Some(V::Object(map)), Json::String(k)) = (cur, last)
+            && !map.contains_key(k.as_str())
+        {
+            map.insert(async_graphql::Name::new(k), V::Null);
         }
     }
 }
@@ -144,6 +180,11 @@ pub fn response_body(resp: &async_graphql::Response) -> Vec<u8> {
         errors: Vec<AppSyncError>,
     }
     let errors = resp.errors.iter().map(AppSyncError::from_server_error).collect();
+    if resp.errors.iter().any(|e| !error_path(e).is_empty()) {
+        let mut data = resp.data.clone();
+        fill_error_nulls(&mut data, &resp.errors);
+        return serde_json::to_vec(&Body { data: &data, errors }).unwrap_or_else(|_| b"{\"data\":null}".to_vec());
+    }
     serde_json::to_vec(&Body { data: &resp.data, errors }).unwrap_or_else(|_| b"{\"data\":null}".to_vec())
 }
 

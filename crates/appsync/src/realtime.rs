@@ -324,7 +324,9 @@ fn errors_message(id: &str, errors: &[async_graphql::ServerError]) -> Message {
 }
 
 fn data_message(id: &str, resp: &async_graphql::Response, max: usize) -> Option<Message> {
-    let mut payload = json!({ "data": resp.data });
+    let mut data = resp.data.clone();
+    crate::errors::fill_error_nulls(&mut data, &resp.errors);
+    let mut payload = json!({ "data": data });
     if !resp.errors.is_empty() {
         payload["errors"] = json!(resp.errors.iter().map(AppSyncError::from_server_error).collect::<Vec<_>>());
     }

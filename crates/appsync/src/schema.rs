@@ -321,8 +321,25 @@ fn check(guard: &Option<ModeSet>, caller: &Caller, field: &str, type_name: &str)
     }
 }
 
-fn err_future<'a>(e: async_graphql::Error) -> FieldFuture<'a> {
+fn err_future<'a>(ctx: &ResolverContext<'a>, e: async_graphql::Error) -> FieldFuture<'a> {
+    let e = with_path(ctx, e);
     FieldFuture::new(async move { Err::<Option<FieldValue<'a>>, _>(e) })
+}
+
+/// async-graphql's dynamic schema gives resolver errors no path; AppSync's errors have one.
+/// The path goes into the `path` extension, which the error conversion reads.
+pub(crate) fn with_path(ctx: &ResolverContext<'_>, mut e: async_graphql::Error) -> async_graphql::Error {
+    let path = ctx.ctx.set_error_path(async_graphql::ServerError::new("", None)).path;
+    let list = Value::List(
+        path.into_iter()
+            .map(|s| match s {
+                async_graphql::PathSegment::Field(f) => Value::String(f),
+                async_graphql::PathSegment::Index(i) => Value::from(i as u64),
+            })
+            .collect(),
+    );
+    e.extensions.get_or_insert_with(Default::default).set("path", list);
+    e
 }
 
 /// serde_json → GraphQL value.
@@ -487,6 +504,7 @@ impl Ctx<'_> {
                         let guard = guard.clone();
                         let field = field.clone();
                         FieldFuture::new(async move {
+                        let r: async_graphql::Result<Option<FieldValue<'_>>> = async {
                             let caller = caller(&ctx)?;
                             check(&guard, caller, &field, "Query")?;
                             let info = &sh.models[mi];
@@ -501,6 +519,8 @@ impl Ctx<'_> {
                                 Ok(None) => Ok(None),
                                 Err(e) => Err(data_error(e, &field, "Query")),
                             }
+                        }.await;
+                        r.map_err(|e| with_path(&ctx, e))
                         })
                     }),
                     def,
@@ -533,6 +553,7 @@ impl Ctx<'_> {
                         let partition_key = partition_key.clone();
                         let sort_arg = sort_arg.clone();
                         FieldFuture::new(async move {
+                        let r: async_graphql::Result<Option<FieldValue<'_>>> = async {
                             let caller = caller(&ctx)?;
                             check(&guard, caller, &field, "Query")?;
                             let args = list_args(&ctx)?;
@@ -553,6 +574,8 @@ impl Ctx<'_> {
                                 .await
                                 .map_err(|e| data_error(e, &field, "Query"))?;
                             Ok(Some(page_value(&sh, mi, caller, page)))
+                        }.await;
+                        r.map_err(|e| with_path(&ctx, e))
                         })
                     }),
                     def,
@@ -577,6 +600,7 @@ impl Ctx<'_> {
                     let guard = guard.clone();
                     let field = field.clone();
                     FieldFuture::new(async move {
+ let r: async_graphql::Result<Option<FieldValue<'_>>> = async {
                         let caller = caller(&ctx)?;
                         check(&guard, caller, &field, "Mutation")?;
                         let input = match json_arg(&ctx, "input")? {
@@ -592,7 +616,9 @@ impl Ctx<'_> {
                         };
                         let rec = result.map_err(|e| data_error(e, &field, "Mutation"))?;
                         Ok(Some(record_value(&sh, mi, caller, rec)))
-                    })
+                    }.await;
+ r.map_err(|e| with_path(&ctx, e))
+})
                 }),
                 def,
             );
@@ -609,10 +635,13 @@ impl Ctx<'_> {
                 let field = field.clone();
                 let guard = guard.clone();
                 FieldFuture::new(async move {
+ let r: async_graphql::Result<Option<FieldValue<'_>>> = async {
                     let caller = caller(&ctx)?;
                     check(&guard, caller, &field, type_name)?;
                     Err::<Option<FieldValue<'_>>, _>(not_implemented(kind, &field))
-                })
+                }.await;
+ r.map_err(|e| with_path(&ctx, e))
+})
             }),
             def,
         )
@@ -709,6 +738,7 @@ impl Ctx<'_> {
                     let field = field.clone();
                     let type_name = type_name.clone();
                     FieldFuture::new(async move {
+ let r: async_graphql::Result<Option<FieldValue<'_>>> = async {
                         let caller = caller(&ctx)?;
                         check(&guard, caller, &field, &type_name)?;
                         let Some(parent) = ctx.parent_value.downcast_ref::<RecordObj>() else { return Ok(None) };
@@ -727,7 +757,9 @@ impl Ctx<'_> {
                             Related::One(None) => None,
                             Related::Many(page) => Some(page_value(&sh, target, caller, page)),
                         })
-                    })
+                    }.await;
+ r.map_err(|e| with_path(&ctx, e))
+})
                 }),
                 def,
             );
@@ -756,7 +788,7 @@ impl Ctx<'_> {
                 let c = if guard.is_some() || matches!(out, Out::Record(_) | Out::Page(_)) {
                     match caller(&ctx) {
                         Ok(c) => Some(c),
-                        Err(e) => return err_future(e),
+                        Err(e) => return err_future(&ctx, e),
                     }
                 } else {
                     None
@@ -764,12 +796,12 @@ impl Ctx<'_> {
                 if let (Some(g), Some(c)) = (&guard, c)
                     && !g.allows(c)
                 {
-                    return err_future(unauthorized(&field, &type_name));
+                    return err_future(&ctx, unauthorized(&field, &type_name));
                 }
                 let parent = ctx.parent_value;
                 let map = if let Some(r) = parent.downcast_ref::<RecordObj>() {
                     if r.denied.contains(&field) {
-                        return err_future(unauthorized(&field, &type_name));
+                        return err_future(&ctx, unauthorized(&field, &type_name));
                     }
                     &r.rec
                 } else if let Some(m) = parent.downcast_ref::<Map<String, Json>>() {
