@@ -46,7 +46,10 @@ pub struct SandboxArgs {
     identity: IdentityArgs,
     #[command(flatten)]
     outputs: OutputsArgs,
-    /// Build once, write the outputs and exit.
+    /// Port of the main listener (GraphQL, real-time, Cognito).
+    #[arg(long, env = "AMPBASE_PORT", default_value_t = project::DEFAULT_PORT)]
+    port: u16,
+    /// Build once, write the outputs and exit (serves nothing).
     #[arg(long)]
     once: bool,
     /// Do not ask on exit whether to delete the sandbox's data; keep it.

@@ -44,28 +44,53 @@ pub fn write_outputs(project: &Project, build: &CompiledBackend, args: &OutputsA
 /// Identifiers and endpoints of this sandbox, stable across restarts.
 pub fn outputs_context(project: &Project, def: &ampbase_definition::BackendDefinition) -> Result<OutputsContext> {
     let mut ctx = OutputsContext::for_definition(&project.app_name(), &project.identifier, REGION, def);
-    ctx.api_key = api_key(project)?;
+    ctx.base_url = format!("http://localhost:{}", project.port);
+    ctx.api_key = api_key(project)?.key;
     ctx.storage_local_endpoint_fix = crate::generate::storage_fix_installed(&project.root);
     Ok(ctx)
 }
 
-/// The sandbox's API key: random, made once, kept with the sandbox's state.
-fn api_key(project: &Project) -> Result<String> {
-    let path = project.sandbox_dir().join("api-key");
-    if let Ok(key) = std::fs::read_to_string(&path) {
-        let key = key.trim();
-        if !key.is_empty() {
-            return Ok(key.to_string());
-        }
+/// The sandbox's API key: random, made once, kept with the sandbox's state, and replaced
+/// when it has expired (`apiKeyAuthorizationMode.expiresInDays` from its creation).
+pub fn api_key(project: &Project) -> Result<ApiKey> {
+    let path = project.sandbox_dir().join("api-key.json");
+    if let Some(key) = std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str::<ApiKey>(&t).ok()) {
+        return Ok(key);
     }
     use aws_lc_rs::rand::{SecureRandom, SystemRandom};
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut bytes = [0u8; 26];
     SystemRandom::new().fill(&mut bytes).map_err(|_| anyhow!("no system randomness"))?;
-    let key: String = format!("da2-{}", bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect::<String>());
+    let key = format!("da2-{}", bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect::<String>());
+    let created_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let api_key = ApiKey { key, created_at };
     std::fs::create_dir_all(project.sandbox_dir())?;
-    write_atomic(&path, key.as_bytes())?;
-    Ok(key)
+    write_atomic(&path, serde_json::to_string(&api_key)?.as_bytes())?;
+    Ok(api_key)
+}
+
+/// The API key and when it was made (seconds since the epoch).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub key: String,
+    pub created_at: u64,
+}
+
+impl ApiKey {
+    /// When the key stops working, for an API whose keys last `days`.
+    pub fn expires_at(&self, days: u32) -> std::time::SystemTime {
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(self.created_at + u64::from(days) * 86_400)
+    }
+
+    /// Makes a new key when this one has expired.
+    pub fn renew_if_expired(self, project: &Project, days: u32) -> Result<ApiKey> {
+        if self.expires_at(days) > std::time::SystemTime::now() {
+            return Ok(self);
+        }
+        let _ = std::fs::remove_file(project.sandbox_dir().join("api-key.json"));
+        api_key(project)
+    }
 }
 
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {

@@ -12,7 +12,12 @@ pub struct Project {
     /// The folder watched for changes (`--dir-to-watch`, default `amplify`).
     pub watch_dir: PathBuf,
     pub identifier: String,
+    /// The main listener's port (GraphQL, Cognito); written into the outputs.
+    pub port: u16,
 }
+
+/// The main listener's default port, as the client's local defaults expect.
+pub const DEFAULT_PORT: u16 = 20002;
 
 impl Project {
     pub fn open(root: &Path, identifier: Option<String>, dir_to_watch: Option<&Path>) -> Result<Self> {
@@ -22,7 +27,7 @@ impl Project {
             None => default_identifier(),
         };
         let watch_dir = dir_to_watch.map_or_else(|| root.join("amplify"), |d| root.join(d));
-        Ok(Self { root, watch_dir, identifier })
+        Ok(Self { root, watch_dir, identifier, port: DEFAULT_PORT })
     }
 
     /// The app's name, as ampx takes it: `package.json`'s name, else the folder's.
@@ -39,6 +44,11 @@ impl Project {
     /// State kept between runs: `.amplify/ampbase/` (git-ignored, as `.amplify/` is).
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(".amplify").join("ampbase")
+    }
+
+    /// The sandbox's database.
+    pub fn database(&self) -> PathBuf {
+        self.sandbox_dir().join("data.db")
     }
 
     /// State of this sandbox only (data, keys): deleted by `sandbox delete`.

@@ -13,6 +13,7 @@ use ampbase_backend::CompiledBackend as Build;
 
 use crate::pipeline;
 use crate::project::Project;
+use ampbase_server::{Server, ServerConfig};
 use crate::secrets::{self, SecretStore};
 use crate::{IdentityArgs, SandboxArgs, SecretCommand};
 
@@ -24,16 +25,24 @@ enum Event {
     Interrupted,
 }
 
+/// The services of a running sandbox.
+struct Serving {
+    runtime: tokio::runtime::Runtime,
+    server: Server,
+}
+
 pub fn run(args: &SandboxArgs) -> Result<ExitCode> {
     let cwd = std::env::current_dir()?;
-    let project = Project::open(&cwd, args.identity.identifier.clone(), args.dir_to_watch.as_deref())?;
+    let mut project = Project::open(&cwd, args.identity.identifier.clone(), args.dir_to_watch.as_deref())?;
+    project.port = args.port;
     let excludes = pipeline::Excludes::new(&project.root, &args.exclude)?;
     let started = Instant::now();
-    let outcome = rebuild(&project, args, None, started);
     if args.once {
+        let outcome = rebuild(&project, args, None, started, None);
         return Ok(if outcome.is_some() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
-    let mut last_good = outcome;
+    let serving = start_serving(&project)?;
+    let mut last_good = rebuild(&project, args, None, started, Some(&serving));
 
     let (tx, rx) = mpsc::channel::<Event>();
     let watch_tx = tx.clone();
@@ -79,7 +88,7 @@ pub fn run(args: &SandboxArgs) -> Result<ExitCode> {
                     continue;
                 }
                 let started = Instant::now();
-                if let Some(build) = rebuild(&project, args, Some(&changed), started) {
+                if let Some(build) = rebuild(&project, args, Some(&changed), started, Some(&serving)) {
                     last_good = Some(build);
                 } else if last_good.is_some() {
                     println!("[sandbox] keeping the last working backend");
@@ -88,17 +97,49 @@ pub fn run(args: &SandboxArgs) -> Result<ExitCode> {
         }
     }
     drop(watcher);
+    let Serving { runtime, server } = serving;
+    runtime.block_on(server.stop());
     shutdown(&project, args.yes)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Builds and writes the outputs; prints one status line either way.
-fn rebuild(project: &Project, args: &SandboxArgs, changed: Option<&[PathBuf]>, started: Instant) -> Option<Build> {
+fn start_serving(project: &Project) -> Result<Serving> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let store = ampbase_store::Store::open(project.database())
+        .with_context(|| format!("cannot open the sandbox database {}", project.database().display()))?;
+    let config = ServerConfig { port: project.port, ..ServerConfig::default() };
+    let server = runtime.block_on(Server::start(&config, store)).with_context(|| {
+        format!("cannot listen on port {}: is another sandbox running? (choose another with --port)", project.port)
+    })?;
+    println!("[sandbox] serving GraphQL on http://localhost:{}/graphql", server.addr().port());
+    Ok(Serving { runtime, server })
+}
+
+/// Puts a compiled backend in service.
+fn install(project: &Project, build: &Build, serving: &Serving) -> Result<()> {
+    let days = build.data.as_ref().and_then(|d| d.authorization.api_key.as_ref()).map_or(7, |k| k.expires_in_days);
+    let key = pipeline::api_key(project)?.renew_if_expired(project, days)?;
+    let credential = ampbase_appsync::ApiKeyCredential { expires_at: Some(key.expires_at(days)), key: key.key };
+    serving.runtime.block_on(serving.server.install(build, credential))?;
+    Ok(())
+}
+
+/// Builds, serves and writes the outputs; prints one status line either way.
+fn rebuild(
+    project: &Project,
+    args: &SandboxArgs,
+    changed: Option<&[PathBuf]>,
+    started: Instant,
+    serving: Option<&Serving>,
+) -> Option<Build> {
     if let Some(changed) = changed {
         let names: Vec<String> = changed.iter().map(|p| display_relative(&project.root, p)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         println!("[sandbox] change in {}", names.join(", "));
     }
     match pipeline::build(project).and_then(|build| {
+        if let Some(serving) = serving {
+            install(project, &build, serving)?;
+        }
         let written = pipeline::write_outputs(project, &build, &args.outputs, None)?;
         Ok((build, written))
     }) {
