@@ -1,0 +1,1634 @@
+//! The user pool: users, attributes, passwords (SRP verifier + Argon2id hash), codes,
+//! sign-in sessions, tokens. Protocol-free: every operation takes and returns plain Rust
+//! values and fails with Cognito's [`AuthError`]s; `wire` maps them to JSON.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use ampbase_core::UserIdentity;
+use ampbase_store::{
+    Changes, Condition, IndexSchema, Item, Key, Query, Store, StoreError, TableSchema, WriteOp,
+};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use num_bigint::BigUint;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::config::PoolConfig;
+use crate::crypto::{self, Sealer};
+use crate::delivery::{CodeDelivery, Message};
+use crate::error::{AuthError, AuthResult, ErrorKind};
+use crate::srp;
+use crate::tokens::{self, SigningKey, TokenError};
+
+pub const USERS_TABLE: &str = "cognito_users";
+pub const ALIASES_TABLE: &str = "cognito_aliases";
+pub const CODES_TABLE: &str = "cognito_codes";
+pub const REFRESH_TABLE: &str = "cognito_refresh_tokens";
+pub const REVOKED_TABLE: &str = "cognito_revocations";
+pub const KEYS_TABLE: &str = "cognito_keys";
+
+/// Failed password attempts before the account is locked out, and the lockout's cap.
+const FREE_ATTEMPTS: u32 = 5;
+const MAX_LOCKOUT_SECONDS: i64 = 900;
+/// Wrong guesses of one code before it is withdrawn.
+const CODE_ATTEMPTS: u32 = 5;
+/// The client's `TIMESTAMP` uses its own clock (client-protocol.md §5).
+const TIMESTAMP_SKEW_SECONDS: i64 = 15 * 60;
+
+/// A stored user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    /// The internal username (the `sub` for pools that sign in with email or phone).
+    pub username: String,
+    pub sub: String,
+    /// `UNCONFIRMED`, `CONFIRMED`, `RESET_REQUIRED`, `FORCE_CHANGE_PASSWORD`.
+    pub status: String,
+    pub enabled: bool,
+    /// Attribute name → value (`email_verified` is `"true"`/`"false"`, as Cognito returns it).
+    pub attributes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Unix milliseconds.
+    pub created: i64,
+    pub modified: i64,
+    #[serde(default)]
+    srp_salt: String,
+    #[serde(default)]
+    srp_verifier: String,
+    #[serde(default)]
+    password_hash: String,
+    #[serde(default)]
+    failed_attempts: u32,
+    #[serde(default)]
+    locked_until: i64,
+}
+
+impl User {
+    /// `[{Name, Value}]` with `sub` first, as GetUser returns them.
+    pub fn attribute_list(&self) -> Vec<(String, String)> {
+        let mut out = vec![("sub".to_string(), self.sub.clone())];
+        out.extend(self.attributes.iter().filter(|(k, _)| *k != "sub").map(|(k, v)| (k.clone(), v.clone())));
+        out
+    }
+}
+
+/// Where a code went (`CodeDeliveryDetails`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CodeDeliveryDetails {
+    /// Masked: `a***@e***`, `+*******1234`.
+    pub destination: String,
+    /// `EMAIL` or `SMS`.
+    pub delivery_medium: String,
+    pub attribute_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignUpResult {
+    pub user_sub: String,
+    pub user_confirmed: bool,
+    pub code_delivery: Option<CodeDeliveryDetails>,
+}
+
+/// Tokens of a successful sign-in (`AuthenticationResult`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthenticationResult {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub id_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub token_type: String,
+}
+
+/// What InitiateAuth / RespondToAuthChallenge answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthStep {
+    Challenge { name: String, parameters: BTreeMap<String, String>, session: String },
+    Authenticated(AuthenticationResult),
+}
+
+/// A refresh token's record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RefreshRecord {
+    token_hash: String,
+    pool: String,
+    username: String,
+    user_key: String,
+    client_id: String,
+    origin_jti: String,
+    event_id: String,
+    auth_time: i64,
+    expires: i64,
+    revoked: bool,
+}
+
+/// A pending code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CodeRecord {
+    pool: String,
+    code_key: String,
+    code_hash: String,
+    expires: i64,
+    attempts: u32,
+    /// For attribute verification: the attribute and the value the code was sent to.
+    #[serde(default)]
+    attribute: Option<String>,
+    #[serde(default)]
+    value: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SrpState {
+    u: String,
+    b: String,
+    bb: String,
+    a: String,
+    exp: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SessionState {
+    c: String,
+    u: String,
+    exp: i64,
+}
+
+/// Purposes of codes, part of their key: a new code of a purpose replaces the old one.
+const SIGN_UP: &str = "SIGN_UP";
+const FORGOT_PASSWORD: &str = "FORGOT_PASSWORD";
+const VERIFY_ATTRIBUTE: &str = "VERIFY_USER_ATTRIBUTE";
+
+/// One Cognito user pool with one app client.
+pub struct UserPool {
+    config: PoolConfig,
+    store: Store,
+    delivery: Arc<dyn CodeDelivery>,
+    /// Oldest first; the last one signs.
+    keys: RwLock<Arc<Vec<SigningKey>>>,
+    sealer: Sealer,
+    /// Seconds added to the system clock (tests of expiry).
+    clock_offset: AtomicI64,
+}
+
+impl std::fmt::Debug for UserPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserPool").field("user_pool_id", &self.config.user_pool_id).finish_non_exhaustive()
+    }
+}
+
+fn bad_store(e: StoreError) -> AuthError {
+    AuthError::internal(e)
+}
+
+impl UserPool {
+    /// Opens the pool on `store`: creates its tables and loads (or, the first time, generates
+    /// and persists) its signing key and session secret.
+    pub async fn open(config: PoolConfig, store: Store, delivery: Arc<dyn CodeDelivery>) -> AuthResult<UserPool> {
+        ensure_tables(&store).await?;
+        if let Some(mailbox) = delivery.mailbox() {
+            mailbox.ensure_table().await?;
+        }
+        let pool_id = config.user_pool_id.clone();
+        // Session secret.
+        let secret_key = Key::with_sort(pool_id.as_str(), "#session-secret");
+        let secret = match store.get(KEYS_TABLE, &secret_key).await? {
+            Some(item) => item.get("secret").and_then(Value::as_str).and_then(|s| STANDARD.decode(s).ok()),
+            None => None,
+        };
+        let secret = match secret {
+            Some(s) if s.len() == 32 => s,
+            _ => {
+                let s = crypto::random_bytes(32);
+                let mut item = Item::new();
+                item.insert("pool".into(), pool_id.clone().into());
+                item.insert("kid".into(), "#session-secret".into());
+                item.insert("kind".into(), "aead".into());
+                item.insert("secret".into(), STANDARD.encode(&s).into());
+                match store.put(KEYS_TABLE, item, Some(Condition::not_exists())).await {
+                    Ok(()) => s,
+                    // Another replica won the race: use its secret.
+                    Err(StoreError::ConditionFailed) => store
+                        .get(KEYS_TABLE, &secret_key)
+                        .await?
+                        .and_then(|i| i.get("secret").and_then(Value::as_str).and_then(|s| STANDARD.decode(s).ok()))
+                        .ok_or_else(|| AuthError::internal("session secret vanished"))?,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        };
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&secret);
+        let pool = UserPool {
+            config,
+            store,
+            delivery,
+            keys: RwLock::new(Arc::new(Vec::new())),
+            sealer: Sealer::new(&key),
+            clock_offset: AtomicI64::new(0),
+        };
+        pool.reload_keys().await?;
+        if pool.signing_keys().is_empty() {
+            pool.rotate_signing_key().await?;
+        }
+        Ok(pool)
+    }
+
+    pub fn config(&self) -> &PoolConfig {
+        &self.config
+    }
+
+    pub fn delivery(&self) -> &Arc<dyn CodeDelivery> {
+        &self.delivery
+    }
+
+    pub fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp() + self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis() + self.clock_offset.load(Ordering::Relaxed) * 1000
+    }
+
+    /// Moves the pool's clock forward (tests of expiry and lockout).
+    #[doc(hidden)]
+    pub fn advance_clock(&self, seconds: i64) {
+        self.clock_offset.fetch_add(seconds, Ordering::Relaxed);
+    }
+
+    fn pool_id(&self) -> &str {
+        &self.config.user_pool_id
+    }
+
+    // ---- keys --------------------------------------------------------------------------
+
+    fn signing_keys(&self) -> Arc<Vec<SigningKey>> {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Reloads the signing keys from the store (another replica may have rotated).
+    pub async fn reload_keys(&self) -> AuthResult<()> {
+        let page = self.store.query(KEYS_TABLE, &Query::new(self.pool_id())).await?;
+        let mut keys: Vec<SigningKey> = page
+            .items
+            .iter()
+            .filter(|i| i.get("kind").and_then(Value::as_str) == Some("rsa"))
+            .filter_map(|i| {
+                let der = STANDARD.decode(i.get("pkcs8")?.as_str()?).ok()?;
+                SigningKey::from_pkcs8(&der, i.get("created")?.as_i64()?)
+            })
+            .collect();
+        keys.sort_by_key(|k| k.created);
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
+        Ok(())
+    }
+
+    /// Generates a new signing key, persists it and signs with it from now on. Earlier keys
+    /// stay in the JWKS and keep verifying the tokens they signed.
+    pub async fn rotate_signing_key(&self) -> AuthResult<String> {
+        let created = self.now_ms();
+        let (key, der) = SigningKey::generate(created);
+        let kid = key.kid.clone();
+        let mut item = Item::new();
+        item.insert("pool".into(), self.pool_id().into());
+        item.insert("kid".into(), kid.clone().into());
+        item.insert("kind".into(), "rsa".into());
+        item.insert("created".into(), created.into());
+        item.insert("pkcs8".into(), STANDARD.encode(der).into());
+        self.store.put(KEYS_TABLE, item, None).await?;
+        self.reload_keys().await?;
+        Ok(kid)
+    }
+
+    /// Removes a retired key: tokens it signed stop verifying.
+    pub async fn retire_signing_key(&self, kid: &str) -> AuthResult<bool> {
+        if kid.starts_with('#') {
+            return Ok(false);
+        }
+        let old = self.store.delete(KEYS_TABLE, Key::with_sort(self.pool_id(), kid), None).await?;
+        self.reload_keys().await?;
+        Ok(old.is_some())
+    }
+
+    /// `GET /<userPoolId>/.well-known/jwks.json`.
+    pub fn jwks(&self) -> Value {
+        let keys: Vec<Value> = self.signing_keys().iter().rev().map(SigningKey::jwk).collect();
+        json!({ "keys": keys })
+    }
+
+    /// `GET /<userPoolId>/.well-known/openid-configuration`.
+    pub fn openid_configuration(&self) -> Value {
+        let iss = self.config.issuer();
+        json!({
+            "issuer": iss,
+            "jwks_uri": format!("{iss}/.well-known/jwks.json"),
+            "authorization_endpoint": format!("{}/oauth2/authorize", self.config.base_url),
+            "token_endpoint": format!("{}/oauth2/token", self.config.base_url),
+            "userinfo_endpoint": format!("{}/oauth2/userInfo", self.config.base_url),
+            "response_types_supported": ["code", "token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "scopes_supported": ["openid", "email", "phone", "profile"],
+        })
+    }
+
+    // ---- users -------------------------------------------------------------------------
+
+    fn check_client(&self, client_id: &str) -> AuthResult<()> {
+        if client_id.is_empty() {
+            return Err(AuthError::invalid_parameter(
+                "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null",
+            ));
+        }
+        if !crypto::ct_eq(client_id.as_bytes(), self.config.client_id.as_bytes()) {
+            return Err(AuthError::new(
+                ErrorKind::ResourceNotFoundException,
+                format!("User pool client {client_id} does not exist."),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn get_user(&self, username: &str) -> AuthResult<Option<User>> {
+        let item = self.store.get(USERS_TABLE, &Key::with_sort(self.pool_id(), username)).await?;
+        Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+    }
+
+    /// The user a sign-in name designates: an email or phone alias, or the username.
+    pub async fn find_user(&self, name: &str) -> AuthResult<Option<User>> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        let lower = name.to_lowercase();
+        let alias = if self.config.email_login && lower.contains('@') {
+            Some(format!("email:{lower}"))
+        } else if self.config.phone_login && name.starts_with('+') {
+            Some(format!("phone_number:{name}"))
+        } else {
+            None
+        };
+        if let Some(alias) = alias
+            && let Some(item) = self.store.get(ALIASES_TABLE, &Key::with_sort(self.pool_id(), alias.as_str())).await?
+            && let Some(username) = item.get("username").and_then(Value::as_str)
+        {
+            return self.get_user(username).await;
+        }
+        self.get_user(&lower).await
+    }
+
+    /// A user by `sub`.
+    pub async fn find_user_by_sub(&self, sub: &str) -> AuthResult<Option<User>> {
+        let page = self
+            .store
+            .query(USERS_TABLE, &Query::new(format!("{}#{sub}", self.pool_id())).index("bySub").limit(1))
+            .await?;
+        Ok(page.items.into_iter().next().and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+    }
+
+    fn user_item(&self, user: &User) -> Item {
+        let mut item = match serde_json::to_value(user) {
+            Ok(Value::Object(m)) => m,
+            _ => Item::new(),
+        };
+        item.insert("pool".into(), self.pool_id().into());
+        item.insert("sub_key".into(), format!("{}#{}", self.pool_id(), user.sub).into());
+        item
+    }
+
+    fn alias_item(&self, alias: &str, username: &str) -> Item {
+        let mut item = Item::new();
+        item.insert("pool".into(), self.pool_id().into());
+        item.insert("alias".into(), alias.into());
+        item.insert("username".into(), username.into());
+        item
+    }
+
+    /// Alias keys of a user's sign-in attributes.
+    fn aliases_of(&self, attributes: &BTreeMap<String, String>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if self.config.email_login
+            && let Some(e) = attributes.get("email")
+        {
+            out.push(("email".to_string(), format!("email:{}", e.to_lowercase())));
+        }
+        if self.config.phone_login
+            && let Some(p) = attributes.get("phone_number")
+        {
+            out.push(("phone_number".to_string(), format!("phone_number:{p}")));
+        }
+        out
+    }
+
+    async fn save_user(&self, user: &User) -> AuthResult<()> {
+        self.store.put(USERS_TABLE, self.user_item(user), Some(Condition::exists())).await?;
+        Ok(())
+    }
+
+    // ---- validation --------------------------------------------------------------------
+
+    /// Cognito's password checks: SignUp, ChangePassword, ConfirmForgotPassword.
+    pub fn check_password(&self, password: &str) -> AuthResult<()> {
+        if password.is_empty() || password.chars().count() > 256 {
+            return Err(AuthError::invalid_parameter(
+                "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 256",
+            ));
+        }
+        if password.starts_with(char::is_whitespace) || password.ends_with(char::is_whitespace) {
+            return Err(AuthError::invalid_parameter(
+                "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$",
+            ));
+        }
+        let p = &self.config.password_policy;
+        let fail = |what: &str| {
+            Err(AuthError::new(
+                ErrorKind::InvalidPasswordException,
+                format!("Password did not conform with policy: {what}"),
+            ))
+        };
+        if password.chars().count() < p.min_length {
+            return fail("Password not long enough");
+        }
+        if p.require_lowercase && !password.chars().any(|c| c.is_lowercase()) {
+            return fail("Password must have lowercase characters");
+        }
+        if p.require_uppercase && !password.chars().any(|c| c.is_uppercase()) {
+            return fail("Password must have uppercase characters");
+        }
+        if p.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+            return fail("Password must have numeric characters");
+        }
+        const SYMBOLS: &str = "^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+= ";
+        if p.require_symbols && !password.chars().any(|c| SYMBOLS.contains(c)) {
+            return fail("Password must have symbol characters");
+        }
+        Ok(())
+    }
+
+    /// Checks attributes a client writes (SignUp, UpdateUserAttributes).
+    fn check_attributes(&self, attrs: &[(String, String)], updating: Option<&User>) -> AuthResult<()> {
+        for (name, value) in attrs {
+            if matches!(name.as_str(), "sub" | "email_verified" | "phone_number_verified" | "cognito:username") {
+                return Err(AuthError::not_authorized("A client attempted to write unauthorized attribute"));
+            }
+            let Some(spec) = self.config.spec(name) else {
+                return Err(AuthError::invalid_parameter(format!(
+                    "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
+                )));
+            };
+            if let Some(user) = updating
+                && !spec.mutable
+                && user.attributes.get(name).is_some_and(|old| old != value)
+            {
+                return Err(AuthError::invalid_parameter(format!(
+                    "Cannot modify an already provided immutable attribute: {name}"
+                )));
+            }
+            let len = value.chars().count();
+            if len > 2048 {
+                return Err(AuthError::invalid_parameter(format!(
+                    "Attributes did not conform to the schema: {name}: String must be no longer than 2048 characters"
+                )));
+            }
+            if spec.min_len.is_some_and(|m| len < m) || spec.max_len.is_some_and(|m| len > m) {
+                return Err(AuthError::invalid_parameter(format!(
+                    "{name}: String must be between {} and {} characters",
+                    spec.min_len.unwrap_or(0),
+                    spec.max_len.unwrap_or(2048)
+                )));
+            }
+            match spec.data_type.as_str() {
+                "Number" => {
+                    let n: f64 = value.parse().map_err(|_| {
+                        AuthError::invalid_parameter(format!("{name}: Number must be a valid number"))
+                    })?;
+                    if spec.min.is_some_and(|m| n < m) || spec.max.is_some_and(|m| n > m) {
+                        return Err(AuthError::invalid_parameter(format!(
+                            "{name}: Number must be within range {} and {}",
+                            spec.min.unwrap_or(f64::MIN),
+                            spec.max.unwrap_or(f64::MAX)
+                        )));
+                    }
+                }
+                "Boolean" if !matches!(value.as_str(), "true" | "false" | "0" | "1") => {
+                    return Err(AuthError::invalid_parameter(format!("{name}: Boolean must be true or false")));
+                }
+                _ => {}
+            }
+            if name == "email" && !valid_email(value) {
+                return Err(AuthError::invalid_parameter("Invalid email address format."));
+            }
+            if name == "phone_number" && !valid_phone(value) {
+                return Err(AuthError::invalid_parameter("Invalid phone number format."));
+            }
+        }
+        Ok(())
+    }
+
+    // ---- codes -------------------------------------------------------------------------
+
+    fn code_key(username: &str, purpose: &str) -> String {
+        format!("{username}#{purpose}")
+    }
+
+    /// Creates (replacing any earlier one) and delivers a code.
+    async fn send_code(
+        &self,
+        user: &User,
+        purpose: &str,
+        attribute: &str,
+        ttl: i64,
+    ) -> AuthResult<CodeDeliveryDetails> {
+        let destination = user
+            .attributes
+            .get(attribute)
+            .cloned()
+            .ok_or_else(|| AuthError::invalid_parameter(format!("No {attribute} found for user")))?;
+        let code = crypto::six_digit_code();
+        let record = CodeRecord {
+            pool: self.pool_id().to_string(),
+            code_key: Self::code_key(&user.username, &code_purpose_key(purpose, attribute)),
+            code_hash: crypto::sha256_hex(code.as_bytes()),
+            expires: self.now() + ttl,
+            attempts: 0,
+            attribute: Some(attribute.to_string()),
+            value: Some(destination.clone()),
+        };
+        let Ok(Value::Object(item)) = serde_json::to_value(&record) else {
+            return Err(AuthError::internal("code record"));
+        };
+        self.store.put(CODES_TABLE, item, None).await?;
+        let (medium, subject, body) = if attribute == "email" {
+            (
+                "EMAIL",
+                Some(self.config.email_subject.replace("{####}", &code)),
+                self.config.email_body.replace("{####}", &code).replace("{username}", &user.username),
+            )
+        } else {
+            ("SMS", None, self.config.sms_message.replace("{####}", &code).replace("{username}", &user.username))
+        };
+        let now_ms = self.now_ms();
+        let message = Message {
+            id: format!("{now_ms:013}-{}", &crypto::opaque_token(6)),
+            created_at: chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default().to_rfc3339(),
+            user_pool_id: self.pool_id().to_string(),
+            username: user.username.clone(),
+            delivery_medium: medium.to_string(),
+            attribute_name: attribute.to_string(),
+            destination: destination.clone(),
+            purpose: purpose.to_string(),
+            subject,
+            body,
+            code,
+        };
+        self.delivery.deliver(&message).await?;
+        Ok(CodeDeliveryDetails {
+            destination: mask(&destination),
+            delivery_medium: medium.to_string(),
+            attribute_name: attribute.to_string(),
+        })
+    }
+
+    /// Checks a code and, when it matches, consumes it (exactly once, even under races).
+    async fn consume_code(&self, username: &str, purpose_key: &str, code: &str) -> AuthResult<CodeRecord> {
+        let key = Key::with_sort(self.pool_id(), Self::code_key(username, purpose_key).as_str());
+        let Some(item) = self.store.get(CODES_TABLE, &key).await? else {
+            return Err(AuthError::code_mismatch());
+        };
+        let record: CodeRecord =
+            serde_json::from_value(Value::Object(item)).map_err(|e| AuthError::internal(e))?;
+        if record.expires < self.now() {
+            self.store.delete(CODES_TABLE, key, None).await?;
+            return Err(AuthError::expired_code());
+        }
+        if record.attempts >= CODE_ATTEMPTS {
+            return Err(AuthError::new(
+                ErrorKind::LimitExceededException,
+                "Attempt limit exceeded, please try after some time.",
+            ));
+        }
+        let given = crypto::sha256_hex(code.trim().as_bytes());
+        if !crypto::ct_eq(given.as_bytes(), record.code_hash.as_bytes()) {
+            let _ = self
+                .store
+                .update(
+                    CODES_TABLE,
+                    key,
+                    Changes::new().set("attempts", record.attempts + 1),
+                    Some(Condition::exists()),
+                )
+                .await;
+            return Err(AuthError::code_mismatch());
+        }
+        let hash = record.code_hash.clone();
+        let cond = Condition::new(move |item| {
+            item.and_then(|i| i.get("code_hash")).and_then(Value::as_str) == Some(hash.as_str())
+        });
+        match self.store.delete(CODES_TABLE, key, Some(cond)).await {
+            Ok(_) => Ok(record),
+            Err(StoreError::ConditionFailed) => Err(AuthError::code_mismatch()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    // ---- sign-up -----------------------------------------------------------------------
+
+    /// `SignUp`.
+    pub async fn sign_up(
+        &self,
+        client_id: &str,
+        username: &str,
+        password: &str,
+        attributes: &[(String, String)],
+    ) -> AuthResult<SignUpResult> {
+        self.check_client(client_id)?;
+        let username = username.trim();
+        if username.is_empty() {
+            return Err(AuthError::invalid_parameter(
+                "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1",
+            ));
+        }
+        if password.is_empty() {
+            return Err(AuthError::invalid_parameter("Password cannot be empty"));
+        }
+        let mut attrs: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in attributes {
+            attrs.insert(k.clone(), v.clone());
+        }
+        let is_email = username.contains('@');
+        let is_phone = username.starts_with('+');
+        let (internal, sub, verify_attr) = if self.config.username_login() {
+            if !valid_username(username) {
+                return Err(AuthError::invalid_parameter(
+                    "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+                ));
+            }
+            let attr = if attrs.contains_key("email") { Some("email") } else if attrs.contains_key("phone_number") { Some("phone_number") } else { None };
+            (username.to_lowercase(), uuid::Uuid::new_v4().to_string(), attr)
+        } else {
+            if self.config.email_login && is_email {
+                attrs.insert("email".into(), username.to_string());
+            } else if self.config.phone_login && is_phone {
+                attrs.insert("phone_number".into(), username.to_string());
+            } else {
+                let msg = match (self.config.email_login, self.config.phone_login) {
+                    (true, true) => "Username should be either an email or a phone number.",
+                    (true, false) => "Username should be an email.",
+                    _ => "Username should be a phone number.",
+                };
+                return Err(AuthError::invalid_parameter(msg));
+            }
+            let sub = uuid::Uuid::new_v4().to_string();
+            let attr = if is_email { "email" } else { "phone_number" };
+            (sub.clone(), sub, Some(attr))
+        };
+        let list: Vec<(String, String)> = attrs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        self.check_attributes(&list, None)?;
+        for (name, spec) in &self.config.attributes {
+            if spec.required && !attrs.contains_key(name) {
+                return Err(AuthError::invalid_parameter(format!(
+                    "Attributes did not conform to the schema: {name}: The attribute is required"
+                )));
+            }
+        }
+        self.check_password(password)?;
+        if attrs.contains_key("email") {
+            attrs.insert("email_verified".into(), "false".into());
+        }
+        if attrs.contains_key("phone_number") {
+            attrs.insert("phone_number_verified".into(), "false".into());
+        }
+        let (salt, verifier) = srp::make_verifier(self.config.pool_name(), &internal, password);
+        let now = self.now_ms();
+        let user = User {
+            username: internal.clone(),
+            sub: sub.clone(),
+            status: "UNCONFIRMED".into(),
+            enabled: true,
+            attributes: attrs,
+            groups: Vec::new(),
+            created: now,
+            modified: now,
+            srp_salt: salt.to_str_radix(16),
+            srp_verifier: verifier.to_str_radix(16),
+            password_hash: crypto::hash_password(password),
+            failed_attempts: 0,
+            locked_until: 0,
+        };
+        let aliases = self.aliases_of(&user.attributes);
+        let mut ops = vec![WriteOp::Put {
+            table: USERS_TABLE.into(),
+            item: self.user_item(&user),
+            condition: Some(Condition::not_exists()),
+        }];
+        for (_, alias) in &aliases {
+            ops.push(WriteOp::Put {
+                table: ALIASES_TABLE.into(),
+                item: self.alias_item(alias, &internal),
+                condition: Some(Condition::not_exists()),
+            });
+        }
+        match self.store.transact(ops).await {
+            Ok(_) => {}
+            Err(StoreError::TransactionCanceled { index, reason }) if matches!(*reason, StoreError::ConditionFailed) => {
+                return Err(if index == 0 {
+                    AuthError::new(ErrorKind::UsernameExistsException, "User already exists")
+                } else {
+                    AuthError::new(
+                        ErrorKind::UsernameExistsException,
+                        format!("An account with the given {} already exists.", aliases[index - 1].0),
+                    )
+                });
+            }
+            Err(e) => return Err(bad_store(e)),
+        }
+        let code_delivery = match verify_attr {
+            Some(attr) => Some(self.send_code(&user, SIGN_UP, attr, self.config.code_seconds).await?),
+            None => None,
+        };
+        Ok(SignUpResult { user_sub: sub, user_confirmed: false, code_delivery })
+    }
+
+    async fn user_for_code_flow(&self, client_id: &str, username: &str) -> AuthResult<User> {
+        self.check_client(client_id)?;
+        self.find_user(username).await?.ok_or_else(|| {
+            AuthError::new(ErrorKind::UserNotFoundException, "Username/client id combination not found.")
+        })
+    }
+
+    /// `ConfirmSignUp`.
+    pub async fn confirm_sign_up(&self, client_id: &str, username: &str, code: &str) -> AuthResult<()> {
+        let mut user = self.user_for_code_flow(client_id, username).await?;
+        if user.status != "UNCONFIRMED" {
+            return Err(AuthError::not_authorized(format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status
+            )));
+        }
+        let record = self.consume_code(&user.username, SIGN_UP, code).await?;
+        user.status = "CONFIRMED".into();
+        if let Some(attr) = record.attribute {
+            user.attributes.insert(format!("{attr}_verified"), "true".into());
+        }
+        user.modified = self.now_ms();
+        self.save_user(&user).await
+    }
+
+    /// `ResendConfirmationCode`.
+    pub async fn resend_confirmation_code(&self, client_id: &str, username: &str) -> AuthResult<CodeDeliveryDetails> {
+        let user = self.user_for_code_flow(client_id, username).await?;
+        if user.status != "UNCONFIRMED" {
+            return Err(AuthError::invalid_parameter("User is already confirmed."));
+        }
+        let attr = if user.attributes.contains_key("email") { "email" } else { "phone_number" };
+        self.send_code(&user, SIGN_UP, attr, self.config.code_seconds).await
+    }
+
+    // ---- sign-in -----------------------------------------------------------------------
+
+    fn locked(&self, user: &User) -> bool {
+        user.locked_until > self.now()
+    }
+
+    fn password_attempts_exceeded() -> AuthError {
+        AuthError::not_authorized("Password attempts exceeded")
+    }
+
+    /// Counts a wrong password; from the sixth in a row the account is locked for 1 s, 2 s,
+    /// 4 s, … up to 15 minutes (Cognito's temporary lockout).
+    async fn record_failure(&self, user: &User) -> AuthResult<()> {
+        let attempts = user.failed_attempts + 1;
+        let mut changes = Changes::new().set("failed_attempts", attempts);
+        if attempts >= FREE_ATTEMPTS {
+            let exp = (attempts - FREE_ATTEMPTS).min(20);
+            let lock = (1i64 << exp).min(MAX_LOCKOUT_SECONDS);
+            changes = changes.set("locked_until", self.now() + lock);
+        }
+        let _ = self
+            .store
+            .update(USERS_TABLE, Key::with_sort(self.pool_id(), user.username.as_str()), changes, Some(Condition::exists()))
+            .await;
+        Ok(())
+    }
+
+    async fn record_success(&self, user: &User) -> AuthResult<()> {
+        if user.failed_attempts == 0 && user.locked_until == 0 {
+            return Ok(());
+        }
+        let changes = Changes::new().set("failed_attempts", 0).set("locked_until", 0);
+        self.store
+            .update(USERS_TABLE, Key::with_sort(self.pool_id(), user.username.as_str()), changes, Some(Condition::exists()))
+            .await?;
+        Ok(())
+    }
+
+    /// After the password is proven: the account's state decides what follows.
+    async fn after_password(&self, user: &User, client_id: &str) -> AuthResult<AuthStep> {
+        self.record_success(user).await?;
+        if !user.enabled {
+            return Err(AuthError::not_authorized("User is disabled."));
+        }
+        match user.status.as_str() {
+            "UNCONFIRMED" => {
+                return Err(AuthError::new(ErrorKind::UserNotConfirmedException, "User is not confirmed."));
+            }
+            "RESET_REQUIRED" => {
+                return Err(AuthError::new(
+                    ErrorKind::PasswordResetRequiredException,
+                    "Password reset required for the user",
+                ));
+            }
+            _ => {}
+        }
+        let result = self.issue_new_session(user, client_id).await?;
+        Ok(AuthStep::Authenticated(result))
+    }
+
+    /// `InitiateAuth`.
+    pub async fn initiate_auth(
+        &self,
+        client_id: &str,
+        flow: &str,
+        params: &BTreeMap<String, String>,
+    ) -> AuthResult<AuthStep> {
+        self.check_client(client_id)?;
+        let param = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        match flow {
+            "USER_SRP_AUTH" => {
+                let username = param("USERNAME").ok_or_else(|| AuthError::missing("USERNAME"))?;
+                let a_hex = param("SRP_A").ok_or_else(|| AuthError::missing("SRP_A"))?;
+                let a = BigUint::parse_bytes(a_hex.as_bytes(), 16)
+                    .filter(|a| !(a % &*srp::N).is_zero_big())
+                    .ok_or_else(|| AuthError::invalid_parameter("Invalid SRP_A value."))?;
+                self.srp_challenge(username, &a).await
+            }
+            "USER_PASSWORD_AUTH" => {
+                let username = param("USERNAME").ok_or_else(|| AuthError::missing("USERNAME"))?;
+                let password = param("PASSWORD").ok_or_else(|| AuthError::missing("PASSWORD"))?;
+                let Some(user) = self.find_user(username).await? else {
+                    return Err(AuthError::incorrect_credentials());
+                };
+                if self.locked(&user) {
+                    return Err(Self::password_attempts_exceeded());
+                }
+                let ok = {
+                    let (p, h) = (password.to_string(), user.password_hash.clone());
+                    tokio::task::spawn_blocking(move || crypto::verify_password(&p, &h))
+                        .await
+                        .map_err(AuthError::internal)?
+                };
+                if !ok {
+                    self.record_failure(&user).await?;
+                    return Err(AuthError::incorrect_credentials());
+                }
+                self.after_password(&user, client_id).await
+            }
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+                let token = param("REFRESH_TOKEN").ok_or_else(|| AuthError::missing("REFRESH_TOKEN"))?;
+                Ok(AuthStep::Authenticated(self.refresh(client_id, token).await?))
+            }
+            "" => Err(AuthError::invalid_parameter(
+                "1 validation error detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null",
+            )),
+            "CUSTOM_AUTH" | "USER_AUTH" | "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
+                Err(AuthError::invalid_parameter("Initiate Auth method not supported."))
+            }
+            other => Err(AuthError::invalid_parameter(format!(
+                "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
+            ))),
+        }
+    }
+
+    async fn srp_challenge(&self, username: &str, a: &BigUint) -> AuthResult<AuthStep> {
+        let user = self.find_user(username).await?;
+        // An unknown user gets a challenge that looks like a real one (stable salt per name),
+        // so that sign-in does not reveal which users exist; the answer always fails.
+        let (user_id, salt_hex, v) = match &user {
+            Some(u) => (
+                u.username.clone(),
+                u.srp_salt.clone(),
+                BigUint::parse_bytes(u.srp_verifier.as_bytes(), 16)
+                    .ok_or_else(|| AuthError::internal("stored verifier"))?,
+            ),
+            None => {
+                let seed = crypto::sha256_hex(format!("{}\0fake\0{}", self.pool_id(), username.to_lowercase()).as_bytes());
+                let fake_v = BigUint::from_bytes_be(&crypto::random_bytes(64));
+                (String::new(), seed[..32].trim_start_matches('0').to_string(), fake_v)
+            }
+        };
+        let (b, b_pub) = srp::server_ephemeral(&v);
+        let exp = self.now() + self.config.session_seconds;
+        let state = SrpState {
+            u: user_id.clone(),
+            b: b.to_str_radix(16),
+            bb: b_pub.to_str_radix(16),
+            a: a.to_str_radix(16),
+            exp,
+        };
+        let secret_block = self.sealer.seal_b64("srp", &serde_json::to_vec(&state).map_err(AuthError::internal)?);
+        let display = if user_id.is_empty() { username.to_string() } else { user_id.clone() };
+        let session = self.seal_session("PASSWORD_VERIFIER", &display, exp);
+        let mut parameters = BTreeMap::new();
+        parameters.insert("SALT".to_string(), salt_hex);
+        parameters.insert("SRP_B".to_string(), b_pub.to_str_radix(16));
+        parameters.insert("SECRET_BLOCK".to_string(), secret_block);
+        parameters.insert("USER_ID_FOR_SRP".to_string(), display.clone());
+        parameters.insert("USERNAME".to_string(), display);
+        Ok(AuthStep::Challenge { name: "PASSWORD_VERIFIER".into(), parameters, session })
+    }
+
+    fn seal_session(&self, challenge: &str, username: &str, exp: i64) -> String {
+        let state = SessionState { c: challenge.into(), u: username.into(), exp };
+        self.sealer.seal_b64("session", &serde_json::to_vec(&state).unwrap_or_default())
+    }
+
+    fn open_session(&self, session: &str, challenge: &str) -> AuthResult<SessionState> {
+        let state: SessionState = self
+            .sealer
+            .open_b64("session", session)
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| AuthError::not_authorized("Invalid session for the user."))?;
+        if state.c != challenge {
+            return Err(AuthError::not_authorized("Invalid session for the user."));
+        }
+        if state.exp < self.now() {
+            return Err(AuthError::not_authorized("Invalid session for the user, session is expired."));
+        }
+        Ok(state)
+    }
+
+    /// `RespondToAuthChallenge`.
+    pub async fn respond_to_auth_challenge(
+        &self,
+        client_id: &str,
+        challenge: &str,
+        responses: &BTreeMap<String, String>,
+        session: Option<&str>,
+    ) -> AuthResult<AuthStep> {
+        self.check_client(client_id)?;
+        let resp = |k: &str| responses.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        match challenge {
+            "PASSWORD_VERIFIER" => {
+                let block = resp("PASSWORD_CLAIM_SECRET_BLOCK").ok_or_else(|| AuthError::missing("PASSWORD_CLAIM_SECRET_BLOCK"))?;
+                let signature = resp("PASSWORD_CLAIM_SIGNATURE").ok_or_else(|| AuthError::missing("PASSWORD_CLAIM_SIGNATURE"))?;
+                let timestamp = resp("TIMESTAMP").ok_or_else(|| AuthError::missing("TIMESTAMP"))?;
+                resp("USERNAME").ok_or_else(|| AuthError::missing("USERNAME"))?;
+                if let Some(session) = session.filter(|s| !s.is_empty()) {
+                    self.open_session(session, "PASSWORD_VERIFIER")?;
+                }
+                let state: SrpState = self
+                    .sealer
+                    .open_b64("srp", block)
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .ok_or_else(AuthError::incorrect_credentials)?;
+                if state.exp < self.now() {
+                    return Err(AuthError::not_authorized("Invalid session for the user, session is expired."));
+                }
+                let ts = srp::parse_timestamp(timestamp)
+                    .ok_or_else(|| AuthError::invalid_parameter("Invalid TIMESTAMP value."))?;
+                if (ts - self.now()).abs() > TIMESTAMP_SKEW_SECONDS {
+                    return Err(AuthError::incorrect_credentials());
+                }
+                if state.u.is_empty() {
+                    return Err(AuthError::incorrect_credentials());
+                }
+                let Some(user) = self.get_user(&state.u).await? else {
+                    return Err(AuthError::incorrect_credentials());
+                };
+                if self.locked(&user) {
+                    return Err(Self::password_attempts_exceeded());
+                }
+                let parse = |s: &str| BigUint::parse_bytes(s.as_bytes(), 16);
+                let (Some(v), Some(b), Some(b_pub), Some(a_pub)) =
+                    (parse(&user.srp_verifier), parse(&state.b), parse(&state.bb), parse(&state.a))
+                else {
+                    return Err(AuthError::internal("SRP state"));
+                };
+                let given = crypto::decode_b64_any(signature).unwrap_or_default();
+                let block_bytes = crypto::decode_b64_any(block).unwrap_or_default();
+                let expected = srp::server_session_key(&a_pub, &b_pub, &b, &v).map(|key| {
+                    srp::claim_signature(&key, self.config.pool_name(), &user.username, &block_bytes, timestamp)
+                });
+                if !expected.is_some_and(|e| crypto::ct_eq(&e, &given)) {
+                    self.record_failure(&user).await?;
+                    return Err(AuthError::incorrect_credentials());
+                }
+                self.after_password(&user, client_id).await
+            }
+            "" => Err(AuthError::invalid_parameter(
+                "1 validation error detected: Value null at 'challengeName' failed to satisfy constraint: Member must not be null",
+            )),
+            other => Err(AuthError::invalid_parameter(format!("Challenge {other} is not supported."))),
+        }
+    }
+
+    // ---- tokens ------------------------------------------------------------------------
+
+    async fn issue_new_session(&self, user: &User, client_id: &str) -> AuthResult<AuthenticationResult> {
+        let origin_jti = uuid::Uuid::new_v4().to_string();
+        let event_id = uuid::Uuid::new_v4().to_string();
+        let auth_time = self.now();
+        let refresh = crypto::opaque_token(96);
+        let record = RefreshRecord {
+            token_hash: crypto::sha256_hex(refresh.as_bytes()),
+            pool: self.pool_id().to_string(),
+            username: user.username.clone(),
+            user_key: format!("{}#{}", self.pool_id(), user.username),
+            client_id: client_id.to_string(),
+            origin_jti: origin_jti.clone(),
+            event_id: event_id.clone(),
+            auth_time,
+            expires: auth_time + self.config.refresh_token_seconds,
+            revoked: false,
+        };
+        let Ok(Value::Object(item)) = serde_json::to_value(&record) else {
+            return Err(AuthError::internal("refresh record"));
+        };
+        self.store.put(REFRESH_TABLE, item, None).await?;
+        let mut result = self.sign_tokens(user, client_id, auth_time, &origin_jti, &event_id);
+        result.refresh_token = Some(refresh);
+        Ok(result)
+    }
+
+    fn sign_tokens(
+        &self,
+        user: &User,
+        client_id: &str,
+        auth_time: i64,
+        origin_jti: &str,
+        event_id: &str,
+    ) -> AuthenticationResult {
+        let keys = self.signing_keys();
+        let key = keys.last().expect("a signing key");
+        let now = self.now();
+        let iss = self.config.issuer();
+        let mut id = Map::new();
+        id.insert("sub".into(), user.sub.clone().into());
+        if !user.groups.is_empty() {
+            id.insert("cognito:groups".into(), json!(user.groups));
+        }
+        for (name, value) in &user.attributes {
+            if name.ends_with("_verified") {
+                id.insert(name.clone(), Value::Bool(value == "true"));
+            } else {
+                id.insert(name.clone(), value.clone().into());
+            }
+        }
+        id.insert("iss".into(), iss.clone().into());
+        id.insert("cognito:username".into(), user.username.clone().into());
+        id.insert("origin_jti".into(), origin_jti.into());
+        id.insert("aud".into(), client_id.into());
+        id.insert("event_id".into(), event_id.into());
+        id.insert("token_use".into(), "id".into());
+        id.insert("auth_time".into(), auth_time.into());
+        id.insert("exp".into(), (now + self.config.id_token_seconds).into());
+        id.insert("iat".into(), now.into());
+        id.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+
+        let mut access = Map::new();
+        access.insert("sub".into(), user.sub.clone().into());
+        if !user.groups.is_empty() {
+            access.insert("cognito:groups".into(), json!(user.groups));
+        }
+        access.insert("iss".into(), iss.into());
+        access.insert("client_id".into(), client_id.into());
+        access.insert("origin_jti".into(), origin_jti.into());
+        access.insert("event_id".into(), event_id.into());
+        access.insert("token_use".into(), "access".into());
+        access.insert("scope".into(), "aws.cognito.signin.user.admin".into());
+        access.insert("auth_time".into(), auth_time.into());
+        access.insert("exp".into(), (now + self.config.access_token_seconds).into());
+        access.insert("iat".into(), now.into());
+        access.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        access.insert("username".into(), user.username.clone().into());
+
+        AuthenticationResult {
+            access_token: key.sign(&access),
+            expires_in: self.config.access_token_seconds,
+            id_token: key.sign(&id),
+            refresh_token: None,
+            token_type: "Bearer".into(),
+        }
+    }
+
+    async fn refresh_record(&self, token: &str) -> AuthResult<Option<RefreshRecord>> {
+        let hash = crypto::sha256_hex(token.as_bytes());
+        let item = self.store.get(REFRESH_TABLE, &Key::new(hash)).await?;
+        Ok(item
+            .and_then(|i| serde_json::from_value::<RefreshRecord>(Value::Object(i)).ok())
+            .filter(|r| r.pool == self.pool_id()))
+    }
+
+    /// `REFRESH_TOKEN_AUTH` and `GetTokensFromRefreshToken`: new id and access tokens of the
+    /// same session (same `origin_jti`, `auth_time`, `event_id`); the refresh token stays.
+    pub async fn refresh(&self, client_id: &str, token: &str) -> AuthResult<AuthenticationResult> {
+        self.check_client(client_id)?;
+        let Some(record) = self.refresh_record(token).await? else {
+            return Err(AuthError::not_authorized("Invalid Refresh Token"));
+        };
+        if record.revoked {
+            return Err(AuthError::not_authorized("Refresh Token has been revoked"));
+        }
+        if record.expires < self.now() {
+            return Err(AuthError::not_authorized("Refresh Token has expired"));
+        }
+        if record.client_id != client_id {
+            return Err(AuthError::not_authorized("Invalid Refresh Token"));
+        }
+        let Some(user) = self.get_user(&record.username).await? else {
+            return Err(AuthError::user_not_found());
+        };
+        if !user.enabled {
+            return Err(AuthError::not_authorized("User is disabled."));
+        }
+        Ok(self.sign_tokens(&user, client_id, record.auth_time, &record.origin_jti, &record.event_id))
+    }
+
+    async fn is_revoked(&self, origin_jti: &str) -> AuthResult<bool> {
+        Ok(self.store.get(REVOKED_TABLE, &Key::new(origin_jti)).await?.is_some())
+    }
+
+    async fn revoke_session(&self, origin_jti: &str, expires: i64) -> AuthResult<()> {
+        let mut item = Item::new();
+        item.insert("origin_jti".into(), origin_jti.into());
+        item.insert("expires".into(), expires.into());
+        self.store.put(REVOKED_TABLE, item, None).await?;
+        Ok(())
+    }
+
+    /// Verifies an access or id token of this pool strictly (RS256 only, a known `kid`, the
+    /// signature, `exp`, `iss`, `token_use`, the app client, and that its session was not
+    /// revoked) and returns its claims.
+    pub async fn verify_token_claims(&self, token: &str) -> Result<Map<String, Value>, TokenError> {
+        let claims = tokens::verify_signature(&self.signing_keys(), token)?;
+        let exp = claims.get("exp").and_then(Value::as_i64).ok_or(TokenError::Malformed)?;
+        if exp <= self.now() {
+            return Err(TokenError::Expired);
+        }
+        if claims.get("iss").and_then(Value::as_str) != Some(self.config.issuer().as_str()) {
+            return Err(TokenError::Issuer);
+        }
+        let client_claim = match claims.get("token_use").and_then(Value::as_str) {
+            Some("access") => "client_id",
+            Some("id") => "aud",
+            _ => return Err(TokenError::TokenUse),
+        };
+        if claims.get(client_claim).and_then(Value::as_str) != Some(self.config.client_id.as_str()) {
+            return Err(TokenError::Client);
+        }
+        if let Some(jti) = claims.get("origin_jti").and_then(Value::as_str) {
+            match self.is_revoked(jti).await {
+                Ok(false) => {}
+                _ => return Err(TokenError::Revoked),
+            }
+        }
+        Ok(claims)
+    }
+
+    /// For the data service's `userPool` mode: the caller an access or id token designates.
+    pub async fn verify_access_or_id_token(&self, token: &str) -> Result<UserIdentity, TokenError> {
+        let claims = self.verify_token_claims(token).await?;
+        let sub = claims.get("sub").and_then(Value::as_str).ok_or(TokenError::Malformed)?.to_string();
+        let username = claims
+            .get("cognito:username")
+            .or_else(|| claims.get("username"))
+            .and_then(Value::as_str)
+            .unwrap_or(&sub)
+            .to_string();
+        let groups = claims
+            .get("cognito:groups")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|g| g.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        Ok(UserIdentity { sub, username, groups, claims })
+    }
+
+    /// The user an access token belongs to (operations that take `AccessToken`).
+    pub async fn authenticate(&self, access_token: &str) -> AuthResult<(User, Map<String, Value>)> {
+        let claims = match self.verify_token_claims(access_token).await {
+            Ok(c) => c,
+            Err(TokenError::Expired) => return Err(AuthError::not_authorized("Access Token has expired")),
+            Err(TokenError::Revoked) => return Err(AuthError::not_authorized("Access Token has been revoked")),
+            Err(_) => return Err(AuthError::invalid_access_token()),
+        };
+        if claims.get("token_use").and_then(Value::as_str) != Some("access") {
+            return Err(AuthError::invalid_access_token());
+        }
+        let username = claims.get("username").and_then(Value::as_str).unwrap_or_default();
+        let Some(user) = self.get_user(username).await? else {
+            return Err(AuthError::not_authorized("User does not exist."));
+        };
+        if !user.enabled {
+            return Err(AuthError::not_authorized("User is disabled."));
+        }
+        Ok((user, claims))
+    }
+
+    // ---- signed-in user ----------------------------------------------------------------
+
+    /// `GetUser`.
+    pub async fn get_user_by_token(&self, access_token: &str) -> AuthResult<User> {
+        Ok(self.authenticate(access_token).await?.0)
+    }
+
+    /// `UpdateUserAttributes`: returns where verification codes went for changed email or
+    /// phone numbers (those stay unverified until `VerifyUserAttribute`).
+    pub async fn update_user_attributes(
+        &self,
+        access_token: &str,
+        attributes: &[(String, String)],
+    ) -> AuthResult<Vec<CodeDeliveryDetails>> {
+        let (mut user, _) = self.authenticate(access_token).await?;
+        self.check_attributes(attributes, Some(&user))?;
+        let old_aliases = self.aliases_of(&user.attributes);
+        let mut to_verify = Vec::new();
+        for (name, value) in attributes {
+            let changed = user.attributes.get(name) != Some(value);
+            if changed && (name == "email" || name == "phone_number") {
+                user.attributes.insert(format!("{name}_verified"), "false".into());
+                to_verify.push(name.clone());
+            }
+            user.attributes.insert(name.clone(), value.clone());
+        }
+        user.modified = self.now_ms();
+        let new_aliases = self.aliases_of(&user.attributes);
+        let mut ops = vec![WriteOp::Put {
+            table: USERS_TABLE.into(),
+            item: self.user_item(&user),
+            condition: Some(Condition::exists()),
+        }];
+        let mut added = Vec::new();
+        for (attr, alias) in &new_aliases {
+            if !old_aliases.iter().any(|(_, a)| a == alias) {
+                added.push(attr.clone());
+                ops.push(WriteOp::Put {
+                    table: ALIASES_TABLE.into(),
+                    item: self.alias_item(alias, &user.username),
+                    condition: Some(Condition::not_exists()),
+                });
+            }
+        }
+        for (_, alias) in &old_aliases {
+            if !new_aliases.iter().any(|(_, a)| a == alias) {
+                ops.push(WriteOp::Delete {
+                    table: ALIASES_TABLE.into(),
+                    key: Key::with_sort(self.pool_id(), alias.as_str()),
+                    condition: None,
+                });
+            }
+        }
+        match self.store.transact(ops).await {
+            Ok(_) => {}
+            Err(StoreError::TransactionCanceled { index, reason }) if index > 0 && matches!(*reason, StoreError::ConditionFailed) => {
+                return Err(AuthError::new(
+                    ErrorKind::AliasExistsException,
+                    format!("An account with the given {} already exists.", added[index - 1]),
+                ));
+            }
+            Err(e) => return Err(bad_store(e)),
+        }
+        let mut details = Vec::new();
+        for attr in to_verify {
+            details.push(self.send_code(&user, VERIFY_ATTRIBUTE, &attr, self.config.code_seconds).await?);
+        }
+        Ok(details)
+    }
+
+    /// `GetUserAttributeVerificationCode`.
+    pub async fn get_user_attribute_verification_code(
+        &self,
+        access_token: &str,
+        attribute: &str,
+    ) -> AuthResult<CodeDeliveryDetails> {
+        let (user, _) = self.authenticate(access_token).await?;
+        if attribute != "email" && attribute != "phone_number" {
+            return Err(AuthError::invalid_parameter(format!("Invalid attribute name: {attribute}")));
+        }
+        if !user.attributes.contains_key(attribute) {
+            return Err(AuthError::invalid_parameter(format!("No {attribute} found for user")));
+        }
+        self.send_code(&user, VERIFY_ATTRIBUTE, attribute, self.config.code_seconds).await
+    }
+
+    /// `VerifyUserAttribute`.
+    pub async fn verify_user_attribute(&self, access_token: &str, attribute: &str, code: &str) -> AuthResult<()> {
+        let (mut user, _) = self.authenticate(access_token).await?;
+        let record = self
+            .consume_code(&user.username, &code_purpose_key(VERIFY_ATTRIBUTE, attribute), code)
+            .await?;
+        // The code proves the value it was sent to, not a later one.
+        if record.value.as_deref() != user.attributes.get(attribute).map(String::as_str) {
+            return Err(AuthError::code_mismatch());
+        }
+        user.attributes.insert(format!("{attribute}_verified"), "true".into());
+        user.modified = self.now_ms();
+        self.save_user(&user).await
+    }
+
+    /// `DeleteUserAttributes`.
+    pub async fn delete_user_attributes(&self, access_token: &str, names: &[String]) -> AuthResult<()> {
+        let (mut user, _) = self.authenticate(access_token).await?;
+        let old_aliases = self.aliases_of(&user.attributes);
+        for name in names {
+            let Some(spec) = self.config.spec(name) else {
+                return Err(AuthError::invalid_parameter(format!(
+                    "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
+                )));
+            };
+            if name == "sub" || name.ends_with("_verified") {
+                return Err(AuthError::not_authorized("A client attempted to write unauthorized attribute"));
+            }
+            if spec.required {
+                return Err(AuthError::invalid_parameter(format!(
+                    "Attributes did not conform to the schema: {name}: The attribute is required"
+                )));
+            }
+            if !spec.mutable {
+                return Err(AuthError::invalid_parameter(format!(
+                    "Cannot modify an already provided immutable attribute: {name}"
+                )));
+            }
+            user.attributes.remove(name);
+            if name == "email" || name == "phone_number" {
+                user.attributes.remove(&format!("{name}_verified"));
+            }
+        }
+        user.modified = self.now_ms();
+        let new_aliases = self.aliases_of(&user.attributes);
+        let mut ops = vec![WriteOp::Put {
+            table: USERS_TABLE.into(),
+            item: self.user_item(&user),
+            condition: Some(Condition::exists()),
+        }];
+        for (_, alias) in &old_aliases {
+            if !new_aliases.iter().any(|(_, a)| a == alias) {
+                ops.push(WriteOp::Delete {
+                    table: ALIASES_TABLE.into(),
+                    key: Key::with_sort(self.pool_id(), alias.as_str()),
+                    condition: None,
+                });
+            }
+        }
+        self.store.transact(ops).await.map_err(bad_store)?;
+        Ok(())
+    }
+
+    async fn set_password(&self, user: &mut User, password: &str) -> AuthResult<()> {
+        let (salt, v) = srp::make_verifier(self.config.pool_name(), &user.username, password);
+        user.srp_salt = salt.to_str_radix(16);
+        user.srp_verifier = v.to_str_radix(16);
+        let p = password.to_string();
+        user.password_hash = tokio::task::spawn_blocking(move || crypto::hash_password(&p))
+            .await
+            .map_err(AuthError::internal)?;
+        user.failed_attempts = 0;
+        user.locked_until = 0;
+        user.modified = self.now_ms();
+        Ok(())
+    }
+
+    /// `ChangePassword`.
+    pub async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> AuthResult<()> {
+        let (mut user, _) = self.authenticate(access_token).await?;
+        if self.locked(&user) {
+            return Err(Self::password_attempts_exceeded());
+        }
+        let (p, h) = (previous.to_string(), user.password_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&p, &h))
+            .await
+            .map_err(AuthError::internal)?;
+        if !ok {
+            self.record_failure(&user).await?;
+            return Err(AuthError::incorrect_credentials());
+        }
+        self.check_password(proposed)?;
+        self.set_password(&mut user, proposed).await?;
+        self.save_user(&user).await
+    }
+
+    /// `ForgotPassword`: sends a reset code to the verified email (or phone).
+    pub async fn forgot_password(&self, client_id: &str, username: &str) -> AuthResult<CodeDeliveryDetails> {
+        let user = self.user_for_code_flow(client_id, username).await?;
+        if !user.enabled {
+            return Err(AuthError::not_authorized("User is disabled."));
+        }
+        let verified = |a: &str| {
+            user.attributes.get(&format!("{a}_verified")).is_some_and(|v| v == "true") && user.attributes.contains_key(a)
+        };
+        let phone_first = self.config.account_recovery.starts_with("PHONE");
+        let order: [&str; 2] = if phone_first { ["phone_number", "email"] } else { ["email", "phone_number"] };
+        let Some(attr) = order.into_iter().find(|a| verified(a)) else {
+            return Err(AuthError::invalid_parameter(
+                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            ));
+        };
+        self.send_code(&user, FORGOT_PASSWORD, attr, self.config.reset_code_seconds).await
+    }
+
+    /// `ConfirmForgotPassword`.
+    pub async fn confirm_forgot_password(
+        &self,
+        client_id: &str,
+        username: &str,
+        code: &str,
+        password: &str,
+    ) -> AuthResult<()> {
+        let mut user = self.user_for_code_flow(client_id, username).await?;
+        self.check_password(password)?;
+        let purpose_key = code_purpose_key(FORGOT_PASSWORD, "email");
+        let result = self.consume_code(&user.username, &purpose_key, code).await;
+        if let Err(e) = result {
+            // The code may have gone to the phone.
+            if e.kind == ErrorKind::CodeMismatchException {
+                let phone = code_purpose_key(FORGOT_PASSWORD, "phone_number");
+                let key = Key::with_sort(self.pool_id(), Self::code_key(&user.username, &phone).as_str());
+                if self.store.get(CODES_TABLE, &key).await?.is_some() {
+                    self.consume_code(&user.username, &phone, code).await?;
+                } else {
+                    return Err(e);
+                }
+            } else {
+                return Err(e);
+            }
+        }
+        self.set_password(&mut user, password).await?;
+        if user.status == "RESET_REQUIRED" {
+            user.status = "CONFIRMED".into();
+        }
+        self.save_user(&user).await
+    }
+
+    async fn user_refresh_records(&self, username: &str) -> AuthResult<Vec<RefreshRecord>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .store
+                .query(
+                    REFRESH_TABLE,
+                    &Query::new(format!("{}#{username}", self.pool_id())).index("byUser").limit(200).start(start),
+                )
+                .await?;
+            out.extend(page.items.into_iter().filter_map(|i| serde_json::from_value(Value::Object(i)).ok()));
+            match page.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn revoke_all(&self, username: &str) -> AuthResult<()> {
+        for record in self.user_refresh_records(username).await? {
+            if !record.revoked {
+                self.revoke_session(&record.origin_jti, record.expires).await?;
+                self.store
+                    .update(REFRESH_TABLE, Key::new(record.token_hash.as_str()), Changes::new().set("revoked", true), Some(Condition::exists()))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `GlobalSignOut`: revokes every refresh token of the user and the access and id tokens
+    /// of their sessions.
+    pub async fn global_sign_out(&self, access_token: &str) -> AuthResult<()> {
+        let (user, claims) = self.authenticate(access_token).await?;
+        if let Some(jti) = claims.get("origin_jti").and_then(Value::as_str) {
+            self.revoke_session(jti, self.now() + self.config.refresh_token_seconds).await?;
+        }
+        self.revoke_all(&user.username).await
+    }
+
+    /// `RevokeToken`: revokes a refresh token and the tokens issued from it.
+    pub async fn revoke_token(&self, client_id: &str, token: &str) -> AuthResult<()> {
+        self.check_client(client_id)?;
+        if token.is_empty() {
+            return Err(AuthError::missing("Token"));
+        }
+        let Some(record) = self.refresh_record(token).await? else {
+            if token.split('.').count() == 3 {
+                return Err(AuthError::new(ErrorKind::UnsupportedTokenTypeException, "Unsupported token type."));
+            }
+            // Unknown or already removed: nothing to revoke.
+            return Ok(());
+        };
+        if record.client_id != client_id {
+            return Err(AuthError::not_authorized("Client is not authorized to revoke this token."));
+        }
+        self.revoke_session(&record.origin_jti, record.expires).await?;
+        self.store
+            .update(REFRESH_TABLE, Key::new(record.token_hash.as_str()), Changes::new().set("revoked", true), Some(Condition::exists()))
+            .await?;
+        Ok(())
+    }
+
+    /// `DeleteUser`.
+    pub async fn delete_user(&self, access_token: &str) -> AuthResult<()> {
+        let (user, _) = self.authenticate(access_token).await?;
+        self.revoke_all(&user.username).await?;
+        let mut ops = vec![WriteOp::Delete {
+            table: USERS_TABLE.into(),
+            key: Key::with_sort(self.pool_id(), user.username.as_str()),
+            condition: None,
+        }];
+        for (_, alias) in self.aliases_of(&user.attributes) {
+            ops.push(WriteOp::Delete {
+                table: ALIASES_TABLE.into(),
+                key: Key::with_sort(self.pool_id(), alias.as_str()),
+                condition: None,
+            });
+        }
+        self.store.transact(ops).await.map_err(bad_store)?;
+        let codes = self
+            .store
+            .query(CODES_TABLE, &Query::new(self.pool_id()).sort(ampbase_store::SortCondition::BeginsWith(format!("{}#", user.username))))
+            .await?;
+        for item in codes.items {
+            if let Some(k) = item.get("code_key").and_then(Value::as_str) {
+                self.store.delete(CODES_TABLE, Key::with_sort(self.pool_id(), k), None).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The key part of a code: purpose, and the attribute for attribute codes and resets.
+fn code_purpose_key(purpose: &str, attribute: &str) -> String {
+    match purpose {
+        SIGN_UP => SIGN_UP.to_string(),
+        _ => format!("{purpose}:{attribute}"),
+    }
+}
+
+async fn ensure_tables(store: &Store) -> AuthResult<()> {
+    store
+        .ensure_table(
+            &TableSchema::new(USERS_TABLE, "pool")
+                .with_sort_key("username")
+                .with_index(IndexSchema::new("bySub", "sub_key")),
+        )
+        .await?;
+    store.ensure_table(&TableSchema::new(ALIASES_TABLE, "pool").with_sort_key("alias")).await?;
+    store.ensure_table(&TableSchema::new(CODES_TABLE, "pool").with_sort_key("code_key")).await?;
+    store
+        .ensure_table(&TableSchema::new(REFRESH_TABLE, "token_hash").with_index(IndexSchema::new("byUser", "user_key")))
+        .await?;
+    store.ensure_table(&TableSchema::new(REVOKED_TABLE, "origin_jti")).await?;
+    store.ensure_table(&TableSchema::new(KEYS_TABLE, "pool").with_sort_key("kid")).await?;
+    Ok(())
+}
+
+trait IsZeroBig {
+    fn is_zero_big(&self) -> bool;
+}
+
+impl IsZeroBig for BigUint {
+    fn is_zero_big(&self) -> bool {
+        num_traits::Zero::is_zero(self)
+    }
+}
+
+fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    !local.is_empty() && !domain.is_empty() && !s.chars().any(char::is_whitespace)
+}
+
+fn valid_phone(s: &str) -> bool {
+    s.len() >= 5 && s.len() <= 16 && s.starts_with('+') && s[1..].chars().all(|c| c.is_ascii_digit())
+}
+
+fn valid_username(s: &str) -> bool {
+    !s.is_empty() && s.chars().count() <= 128 && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Cognito's masking of destinations: `a***@e***`, `+*******1234`.
+pub fn mask(destination: &str) -> String {
+    if let Some((local, domain)) = destination.split_once('@') {
+        let l = local.chars().next().map(String::from).unwrap_or_default();
+        let d = domain.chars().next().map(String::from).unwrap_or_default();
+        return format!("{l}***@{d}***");
+    }
+    let chars: Vec<char> = destination.chars().collect();
+    if chars.len() <= 4 {
+        return "*".repeat(chars.len());
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    let head = if chars[0] == '+' { "+" } else { "" };
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 4 - head.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_like_cognito() {
+        assert_eq!(mask("alice@example.com"), "a***@e***");
+        assert_eq!(mask("+15555551234"), "+*******1234");
+    }
+}

@@ -1,0 +1,329 @@
+//! The Cognito user-pool JSON protocol (client-protocol.md §2.1–2.2) as an axum router.
+//!
+//! * `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>` and a JSON body
+//!   (`application/x-amz-json-1.1`); errors are HTTP 400 with
+//!   `{"__type": "<Cognito error>", "message": "..."}` (and `x-amzn-ErrorType`).
+//! * `GET /<userPoolId>/.well-known/jwks.json` and `/.well-known/openid-configuration`.
+//! * `GET /_ampbase/mailbox[?to=<address>][&limit=<n>]`: the codes the sandbox delivered,
+//!   newest first, as a JSON array of [`crate::Message`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::error::{AuthError, AuthResult, ErrorKind};
+use crate::pool::{AuthStep, CodeDeliveryDetails, UserPool};
+
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+const JSON_11: &str = "application/x-amz-json-1.1";
+
+/// The routes of the user pool: `POST /`, the pool's `.well-known` documents and the
+/// sandbox mailbox. Mount at `/` on the main listener.
+pub fn router(pool: Arc<UserPool>) -> Router {
+    Router::new()
+        .route("/", post(dispatch))
+        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
+        .route("/_ampbase/mailbox", get(mailbox))
+        .with_state(pool)
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
+    resp.headers_mut()
+        .insert("x-amzn-requestid", HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).expect("uuid"));
+    resp
+}
+
+fn error_response(e: &AuthError) -> Response {
+    let status = match e.kind {
+        ErrorKind::InternalErrorException => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut resp = json_response(status, &json!({ "__type": e.type_name(), "message": e.message }));
+    resp.headers_mut().insert("x-amzn-errortype", HeaderValue::from_static(e.type_name()));
+    resp
+}
+
+async fn dispatch(State(pool): State<Arc<UserPool>>, headers: HeaderMap, body: Bytes) -> Response {
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let Some(op) = target.strip_prefix(TARGET_PREFIX) else {
+        return error_response(&AuthError::new(
+            ErrorKind::UnknownOperationException,
+            format!("Unknown operation {target}"),
+        ));
+    };
+    let input: Map<String, Value> = if body.is_empty() {
+        Map::new()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(Value::Object(m)) => m,
+            _ => {
+                return error_response(&AuthError::new(
+                    ErrorKind::SerializationException,
+                    "Start of structure or map found where not expected.",
+                ));
+            }
+        }
+    };
+    match handle(&pool, op, &input).await {
+        Ok(Some(v)) => json_response(StatusCode::OK, &v),
+        // DeleteUser: an empty body (the client accepts it; other SDKs too).
+        Ok(None) => {
+            let mut resp = StatusCode::OK.into_response();
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
+            resp
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
+fn s<'a>(input: &'a Map<String, Value>, key: &str) -> &'a str {
+    input.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// A required string member, with the validation error Cognito gives when it is absent.
+fn req<'a>(input: &'a Map<String, Value>, key: &str) -> AuthResult<&'a str> {
+    match input.get(key).and_then(Value::as_str) {
+        Some(v) => Ok(v),
+        None => Err(AuthError::invalid_parameter(format!(
+            "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+            lower_first(key)
+        ))),
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn string_map(input: &Map<String, Value>, key: &str) -> BTreeMap<String, String> {
+    input
+        .get(key)
+        .and_then(Value::as_object)
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+fn attribute_list(input: &Map<String, Value>, key: &str) -> AuthResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for a in input.get(key).and_then(Value::as_array).into_iter().flatten() {
+        let name = a.get("Name").and_then(Value::as_str).ok_or_else(|| {
+            AuthError::invalid_parameter(format!(
+                "1 validation error detected: Value null at '{}.member.name' failed to satisfy constraint: Member must not be null",
+                lower_first(key)
+            ))
+        })?;
+        let value = a.get("Value").and_then(Value::as_str).unwrap_or_default();
+        out.push((name.to_string(), value.to_string()));
+    }
+    Ok(out)
+}
+
+fn attributes_json(attrs: &[(String, String)]) -> Value {
+    Value::Array(attrs.iter().map(|(k, v)| json!({ "Name": k, "Value": v })).collect())
+}
+
+fn delivery_json(d: &CodeDeliveryDetails) -> Value {
+    serde_json::to_value(d).unwrap_or(Value::Null)
+}
+
+fn step_json(step: AuthStep) -> Value {
+    match step {
+        AuthStep::Authenticated(result) => json!({
+            "AuthenticationResult": result,
+            "ChallengeParameters": {},
+        }),
+        AuthStep::Challenge { name, parameters, session } => json!({
+            "ChallengeName": name,
+            "ChallengeParameters": parameters,
+            "Session": session,
+        }),
+    }
+}
+
+/// One operation: its JSON output (`None` for an empty body).
+pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> AuthResult<Option<Value>> {
+    let out = match op {
+        "SignUp" => {
+            let r = pool
+                .sign_up(
+                    req(input, "ClientId")?,
+                    req(input, "Username")?,
+                    s(input, "Password"),
+                    &attribute_list(input, "UserAttributes")?,
+                )
+                .await?;
+            let mut out = json!({ "UserConfirmed": r.user_confirmed, "UserSub": r.user_sub });
+            if let Some(d) = r.code_delivery {
+                out["CodeDeliveryDetails"] = delivery_json(&d);
+            }
+            out
+        }
+        "ConfirmSignUp" => {
+            pool.confirm_sign_up(req(input, "ClientId")?, req(input, "Username")?, req(input, "ConfirmationCode")?)
+                .await?;
+            json!({})
+        }
+        "ResendConfirmationCode" => {
+            let d = pool.resend_confirmation_code(req(input, "ClientId")?, req(input, "Username")?).await?;
+            json!({ "CodeDeliveryDetails": delivery_json(&d) })
+        }
+        "InitiateAuth" => {
+            let step = pool
+                .initiate_auth(req(input, "ClientId")?, req(input, "AuthFlow")?, &string_map(input, "AuthParameters"))
+                .await?;
+            step_json(step)
+        }
+        "RespondToAuthChallenge" => {
+            let step = pool
+                .respond_to_auth_challenge(
+                    req(input, "ClientId")?,
+                    req(input, "ChallengeName")?,
+                    &string_map(input, "ChallengeResponses"),
+                    input.get("Session").and_then(Value::as_str),
+                )
+                .await?;
+            step_json(step)
+        }
+        "GetTokensFromRefreshToken" => {
+            let r = pool.refresh(req(input, "ClientId")?, req(input, "RefreshToken")?).await?;
+            json!({ "AuthenticationResult": r })
+        }
+        "GetUser" => {
+            let user = pool.get_user_by_token(req(input, "AccessToken")?).await?;
+            json!({
+                "Username": user.username,
+                "UserAttributes": attributes_json(&user.attribute_list()),
+            })
+        }
+        "UpdateUserAttributes" => {
+            let details = pool
+                .update_user_attributes(req(input, "AccessToken")?, &attribute_list(input, "UserAttributes")?)
+                .await?;
+            json!({ "CodeDeliveryDetailsList": details.iter().map(delivery_json).collect::<Vec<_>>() })
+        }
+        "GetUserAttributeVerificationCode" => {
+            let d = pool
+                .get_user_attribute_verification_code(req(input, "AccessToken")?, req(input, "AttributeName")?)
+                .await?;
+            json!({ "CodeDeliveryDetails": delivery_json(&d) })
+        }
+        "VerifyUserAttribute" => {
+            pool.verify_user_attribute(req(input, "AccessToken")?, req(input, "AttributeName")?, req(input, "Code")?)
+                .await?;
+            json!({})
+        }
+        "DeleteUserAttributes" => {
+            let names: Vec<String> = input
+                .get("UserAttributeNames")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            pool.delete_user_attributes(req(input, "AccessToken")?, &names).await?;
+            json!({})
+        }
+        "ChangePassword" => {
+            pool.change_password(
+                req(input, "AccessToken")?,
+                req(input, "PreviousPassword")?,
+                req(input, "ProposedPassword")?,
+            )
+            .await?;
+            json!({})
+        }
+        "ForgotPassword" => {
+            let d = pool.forgot_password(req(input, "ClientId")?, req(input, "Username")?).await?;
+            json!({ "CodeDeliveryDetails": delivery_json(&d) })
+        }
+        "ConfirmForgotPassword" => {
+            pool.confirm_forgot_password(
+                req(input, "ClientId")?,
+                req(input, "Username")?,
+                req(input, "ConfirmationCode")?,
+                req(input, "Password")?,
+            )
+            .await?;
+            json!({})
+        }
+        "GlobalSignOut" => {
+            pool.global_sign_out(req(input, "AccessToken")?).await?;
+            json!({})
+        }
+        "RevokeToken" => {
+            pool.revoke_token(req(input, "ClientId")?, req(input, "Token")?).await?;
+            json!({})
+        }
+        "DeleteUser" => {
+            pool.delete_user(req(input, "AccessToken")?).await?;
+            return Ok(None);
+        }
+        other => {
+            return Err(AuthError::new(
+                ErrorKind::UnknownOperationException,
+                format!("Operation {other} is not supported by ampbase yet."),
+            ));
+        }
+    };
+    Ok(Some(out))
+}
+
+async fn jwks(State(pool): State<Arc<UserPool>>, Path(pool_id): Path<String>) -> Response {
+    if pool_id != pool.config().user_pool_id {
+        return not_found(&pool_id);
+    }
+    let mut r = json_response(StatusCode::OK, &pool.jwks());
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+async fn openid_configuration(State(pool): State<Arc<UserPool>>, Path(pool_id): Path<String>) -> Response {
+    if pool_id != pool.config().user_pool_id {
+        return not_found(&pool_id);
+    }
+    let mut r = json_response(StatusCode::OK, &pool.openid_configuration());
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+fn not_found(pool_id: &str) -> Response {
+    let mut r = json_response(
+        StatusCode::NOT_FOUND,
+        &json!({ "message": format!("User pool {pool_id} does not exist.") }),
+    );
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+#[derive(Deserialize)]
+struct MailboxQuery {
+    to: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn mailbox(State(pool): State<Arc<UserPool>>, Query(q): Query<MailboxQuery>) -> Response {
+    let Some(mailbox) = pool.delivery().mailbox() else {
+        return (StatusCode::NOT_FOUND, "no local mailbox: codes are delivered externally").into_response();
+    };
+    match mailbox.list(&pool.config().user_pool_id, q.to.as_deref(), q.limit.unwrap_or(100)).await {
+        Ok(messages) => {
+            let mut r = json_response(StatusCode::OK, &serde_json::to_value(messages).unwrap_or(Value::Null));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r
+        }
+        Err(e) => error_response(&e),
+    }
+}

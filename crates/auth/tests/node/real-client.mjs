@@ -1,0 +1,106 @@
+// The official aws-amplify client (unmodified) against ampbase's user pool: sign-up, code
+// from the sandbox mailbox, confirm, SRP sign-in, attributes, refresh, password change,
+// sign-out (RevokeToken), USER_PASSWORD_AUTH, forgot password, global sign-out, delete.
+// Driven by ../real_client.rs, which starts the server and passes ENDPOINT, POOL_ID, CLIENT_ID.
+import assert from 'node:assert/strict';
+import { Amplify } from 'aws-amplify';
+import {
+  signUp, confirmSignUp, signIn, signOut, getCurrentUser, fetchUserAttributes, fetchAuthSession,
+  updateUserAttributes, confirmUserAttribute, updatePassword, resetPassword, confirmResetPassword,
+  deleteUser, resendSignUpCode,
+} from 'aws-amplify/auth';
+
+const { ENDPOINT, POOL_ID, CLIENT_ID } = process.env;
+Amplify.configure({
+  Auth: { Cognito: { userPoolId: POOL_ID, userPoolClientId: CLIENT_ID, userPoolEndpoint: ENDPOINT, loginWith: { email: true } } },
+});
+
+const step = (name) => console.log(`real-client: ${name}`);
+const latestCode = async (to) => {
+  const res = await fetch(`${ENDPOINT}_ampbase/mailbox?to=${encodeURIComponent(to)}&limit=1`);
+  assert.equal(res.status, 200);
+  const [message] = await res.json();
+  assert.ok(message, `no message for ${to}`);
+  return message.code;
+};
+const rejects = async (promise, name) => {
+  try {
+    await promise;
+  } catch (e) {
+    assert.equal(e.name, name, `expected ${name}, got ${e.name}: ${e.message}`);
+    return e;
+  }
+  assert.fail(`expected ${name}`);
+};
+
+const email = `alice+${Date.now()}@example.com`;
+let password = 'Passw0rd!';
+
+step('signUp');
+const up = await signUp({ username: email, password, options: { userAttributes: { email } } });
+assert.equal(up.isSignUpComplete, false);
+assert.equal(up.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
+assert.equal(up.nextStep.codeDeliveryDetails.deliveryMedium, 'EMAIL');
+await rejects(signUp({ username: email, password, options: { userAttributes: { email } } }), 'UsernameExistsException');
+await rejects(signUp({ username: `x${email}`, password: 'short', options: { userAttributes: { email: `x${email}` } } }), 'InvalidPasswordException');
+
+step('unconfirmed sign-in becomes CONFIRM_SIGN_UP');
+const early = await signIn({ username: email, password });
+assert.equal(early.nextStep.signInStep, 'CONFIRM_SIGN_UP');
+
+step('resend + confirmSignUp');
+await resendSignUpCode({ username: email });
+const code = await latestCode(email);
+await rejects(confirmSignUp({ username: email, confirmationCode: code === '000000' ? '111111' : '000000' }), 'CodeMismatchException');
+const confirmed = await confirmSignUp({ username: email, confirmationCode: code });
+assert.equal(confirmed.isSignUpComplete, true);
+
+step('SRP sign-in (wrong password first)');
+await rejects(signIn({ username: email, password: 'Wr0ng!pass' }), 'NotAuthorizedException');
+const si = await signIn({ username: email, password });
+assert.equal(si.isSignedIn, true, JSON.stringify(si));
+const me = await getCurrentUser();
+const attrs = await fetchUserAttributes();
+assert.equal(attrs.email, email);
+assert.equal(attrs.email_verified, 'true');
+assert.equal(me.userId, attrs.sub);
+
+step('tokens and refresh');
+const s1 = await fetchAuthSession();
+assert.equal(s1.tokens.accessToken.payload.token_use, 'access');
+assert.equal(s1.tokens.idToken.payload.email, email);
+assert.ok(s1.tokens.accessToken.payload.origin_jti);
+const s2 = await fetchAuthSession({ forceRefresh: true });
+assert.notEqual(s2.tokens.accessToken.toString(), s1.tokens.accessToken.toString());
+assert.equal(s2.tokens.accessToken.payload.origin_jti, s1.tokens.accessToken.payload.origin_jti);
+
+step('attributes');
+const upd = await updateUserAttributes({ userAttributes: { name: 'Alice', 'custom:tenant': 'acme' } });
+assert.equal(upd.name.isUpdated, true);
+assert.equal((await fetchUserAttributes())['custom:tenant'], 'acme');
+const newEmail = `new-${email}`;
+const changed = await updateUserAttributes({ userAttributes: { email: newEmail } });
+assert.equal(changed.email.nextStep.updateAttributeStep, 'CONFIRM_ATTRIBUTE_WITH_CODE');
+await confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: await latestCode(newEmail) });
+assert.equal((await fetchUserAttributes()).email_verified, 'true');
+
+step('updatePassword, signOut, USER_PASSWORD_AUTH');
+await rejects(updatePassword({ oldPassword: 'Wr0ng!pass', newPassword: 'N3w!Password' }), 'NotAuthorizedException');
+await updatePassword({ oldPassword: password, newPassword: 'N3w!Password' });
+password = 'N3w!Password';
+await signOut();
+const upa = await signIn({ username: newEmail, password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+assert.equal(upa.isSignedIn, true);
+await signOut({ global: true });
+
+step('forgot password');
+const reset = await resetPassword({ username: newEmail });
+assert.equal(reset.nextStep.resetPasswordStep, 'CONFIRM_RESET_PASSWORD_WITH_CODE');
+password = 'R3set!Password';
+await confirmResetPassword({ username: newEmail, confirmationCode: await latestCode(newEmail), newPassword: password });
+assert.equal((await signIn({ username: newEmail, password })).isSignedIn, true);
+
+step('deleteUser');
+await deleteUser();
+await rejects(signIn({ username: newEmail, password }), 'NotAuthorizedException');
+console.log('real-client: OK');
