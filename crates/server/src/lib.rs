@@ -16,7 +16,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -115,7 +115,14 @@ impl Server {
 }
 
 fn main_router(appsync: Arc<AppSyncState>) -> Router {
-    ampbase_appsync::router(appsync).route("/", post(aws_json_protocol))
+    ampbase_appsync::router(appsync)
+        .route("/", post(aws_json_protocol))
+        .route("/_ampbase/health", get(health))
+}
+
+/// Liveness, and the ceiling of the benchmarks: the cheapest answer of this stack.
+async fn health() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response()
 }
 
 /// `POST /` with `X-Amz-Target`: the Cognito user pool and identity pool JSON protocols.

@@ -1,0 +1,366 @@
+//! GraphQL benchmark: drives a real `ampbase sandbox` over loopback and prints one table.
+//!
+//! - get-by-id, list (limit 20) and create throughput and p50/p99 latency with API-key auth
+//!   on the embedded SQLite store, at 1 and 64 connections, beside a trivial endpoint of the
+//!   same server stack (the ceiling);
+//! - one mutation delivered to 1,000 open subscriptions (p50/p99 from send to receipt);
+//! - reload: a saved model change until the new field is served (median);
+//! - idle resident memory of the sandbox process.
+//!
+//! Usage: `graphql-bench --binary target/release/ampbase [--seconds 5]`
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use base64::Engine;
+use bytes::Bytes;
+use futures::{SinkExt, StreamExt};
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+struct Sandbox {
+    child: Child,
+    port: u16,
+    api_key: String,
+    app: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "node_modules" || name == ".amplify" || name.to_string_lossy().starts_with("amplify_outputs") {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &to.join(&name))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+async fn start_sandbox(binary: &Path) -> Result<Sandbox> {
+    let dir = tempfile::tempdir()?;
+    let app = dir.path().join("todo");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/todo"), &app)?;
+    let port = free_port()?;
+    let mut child = Command::new(binary)
+        .args(["sandbox", "--identifier", "bench", "--yes", "--port", &port.to_string()])
+        .current_dir(&app)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot run {}", binary.display()))?;
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await? {
+            if line.contains('✔') {
+                return Ok::<_, anyhow::Error>(());
+            }
+            if line.contains('✘') {
+                bail!("the sandbox failed to build: {line}");
+            }
+        }
+        bail!("the sandbox exited")
+    })
+    .await
+    .map_err(|_| anyhow!("the sandbox did not become ready"))?;
+    ready?;
+    // Keep draining its output so it never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let outputs: Value = serde_json::from_str(&std::fs::read_to_string(app.join("amplify_outputs.json"))?)?;
+    let api_key = outputs["API"]["GraphQL"]["apiKey"].as_str().ok_or_else(|| anyhow!("no API key in the outputs"))?.to_string();
+    Ok(Sandbox { child, port, api_key, app, _dir: dir })
+}
+
+/// One keep-alive HTTP/1.1 connection.
+struct Connection {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    port: u16,
+    api_key: Arc<str>,
+}
+
+impl Connection {
+    async fn open(port: u16, api_key: Arc<str>) -> Result<Connection> {
+        let stream = TcpStream::connect(("127.0.0.1", port)).await?;
+        stream.set_nodelay(true)?;
+        let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+        tokio::spawn(conn);
+        Ok(Connection { sender, port, api_key })
+    }
+
+    async fn graphql(&mut self, body: Bytes) -> Result<Bytes> {
+        let request = Request::post("/graphql")
+            .header("host", format!("127.0.0.1:{}", self.port))
+            .header("content-type", "application/json")
+            .header("x-api-key", &*self.api_key)
+            .body(Full::new(body))?;
+        self.send(request).await
+    }
+
+    async fn get(&mut self, path: &str) -> Result<Bytes> {
+        let request = Request::get(path).header("host", format!("127.0.0.1:{}", self.port)).body(Full::new(Bytes::new()))?;
+        self.send(request).await
+    }
+
+    async fn send(&mut self, request: Request<Full<Bytes>>) -> Result<Bytes> {
+        self.sender.ready().await?;
+        let response = self.sender.send_request(request).await?;
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes();
+        if !status.is_success() {
+            bail!("HTTP {status}: {}", String::from_utf8_lossy(&body));
+        }
+        Ok(body)
+    }
+}
+
+fn gql(query: &str, variables: Value) -> Bytes {
+    Bytes::from(json!({ "query": query, "variables": variables }).to_string())
+}
+
+const GET: &str = "query GetTodo($id: ID!) { getTodo(id: $id) { id content createdAt updatedAt owner: __typename } }";
+const LIST: &str = "query ListTodos($limit: Int) { listTodos(limit: $limit) { items { id content createdAt updatedAt } nextToken } }";
+const CREATE: &str = "mutation CreateTodo($input: CreateTodoInput!) { createTodo(input: $input) { id content createdAt updatedAt } }";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Load {
+    Ping,
+    Get,
+    List,
+    Create,
+}
+
+struct Measured {
+    requests_per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index] as f64 / 1000.0
+}
+
+async fn run_load(sandbox: &Sandbox, load: Load, connections: usize, seconds: f64, ids: Arc<Vec<String>>) -> Result<Measured> {
+    let api_key: Arc<str> = sandbox.api_key.clone().into();
+    let mut conns = Vec::new();
+    for _ in 0..connections {
+        conns.push(Connection::open(sandbox.port, api_key.clone()).await?);
+    }
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::new();
+    for (n, mut conn) in conns.into_iter().enumerate() {
+        let ids = ids.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut i = n;
+            while Instant::now() < deadline {
+                let t0 = Instant::now();
+                let body = match load {
+                    Load::Ping => conn.get("/_ampbase/health").await?,
+                    Load::Get => conn.graphql(gql(GET, json!({ "id": ids[i % ids.len()] }))).await?,
+                    Load::List => conn.graphql(gql(LIST, json!({ "limit": 20 }))).await?,
+                    Load::Create => conn.graphql(gql(CREATE, json!({ "input": { "content": format!("bench {n}-{i}") } }))).await?,
+                };
+                latencies.push(t0.elapsed().as_micros() as u64);
+                if load != Load::Ping && body.windows(9).any(|w| w == b"\"errors\":") {
+                    bail!("GraphQL error: {}", String::from_utf8_lossy(&body));
+                }
+                i += connections;
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await??);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    Ok(Measured { requests_per_second: all.len() as f64 / elapsed, p50_ms: percentile(&all, 0.5), p99_ms: percentile(&all, 0.99) })
+}
+
+/// Opens `sockets` real-time connections with `per_socket` subscriptions each; returns the
+/// p50/p99 delivery latency of `rounds` mutations, from send to receipt, over all subscribers.
+async fn subscription_fan_out(sandbox: &Sandbox, sockets: usize, per_socket: usize, rounds: usize) -> Result<(f64, f64)> {
+    let host = format!("127.0.0.1:{}", sandbox.port);
+    let auth = json!({ "host": host, "x-api-key": sandbox.api_key });
+    let header = base64::engine::general_purpose::STANDARD.encode(auth.to_string());
+    let url = format!("ws://{host}/graphql/realtime?header={header}&payload=e30=");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
+    let mut ready = Vec::new();
+    for s in 0..sockets {
+        let mut request = url.as_str().into_client_request()?;
+        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-ws".parse()?);
+        let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
+        ws.send(Message::text(json!({ "type": "connection_init" }).to_string())).await?;
+        loop {
+            let msg = ws.next().await.ok_or_else(|| anyhow!("socket closed"))??;
+            if msg.to_text().unwrap_or("").contains("connection_ack") {
+                break;
+            }
+        }
+        for n in 0..per_socket {
+            let data = json!({ "query": "subscription OnCreateTodo { onCreateTodo { id content } }", "variables": {} }).to_string();
+            let start = json!({ "id": format!("{s}-{n}"), "type": "start", "payload": { "data": data, "extensions": { "authorization": auth } } });
+            ws.send(Message::text(start.to_string())).await?;
+        }
+        let mut acked = 0;
+        while acked < per_socket {
+            let msg = ws.next().await.ok_or_else(|| anyhow!("socket closed"))??;
+            let text = msg.to_text().unwrap_or("");
+            if text.contains("start_ack") {
+                acked += 1;
+            } else if text.contains("\"error\"") {
+                bail!("subscription refused: {text}");
+            }
+        }
+        let tx = tx.clone();
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+        ready.push(done_tx);
+        tokio::spawn(async move {
+            let mut done_rx = done_rx;
+            loop {
+                tokio::select! {
+                    _ = &mut done_rx => break,
+                    msg = ws.next() => match msg {
+                        Some(Ok(m)) if m.to_text().unwrap_or("").contains("\"type\":\"data\"") => { let _ = tx.send(Instant::now()); }
+                        Some(Ok(_)) => {}
+                        _ => break,
+                    },
+                }
+            }
+        });
+    }
+    let mut conn = Connection::open(sandbox.port, sandbox.api_key.clone().into()).await?;
+    let mut latencies = Vec::new();
+    for round in 0..rounds {
+        let t0 = Instant::now();
+        conn.graphql(gql(CREATE, json!({ "input": { "content": format!("fan-out {round}") } }))).await?;
+        for _ in 0..sockets * per_socket {
+            let at = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.map_err(|_| anyhow!("events missing"))?.unwrap();
+            latencies.push(at.duration_since(t0).as_micros() as u64);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(ready);
+    latencies.sort_unstable();
+    Ok((percentile(&latencies, 0.5), percentile(&latencies, 0.99)))
+}
+
+/// Saves a change to the Todo model; returns the time until the new field is served.
+async fn reload_once(sandbox: &Sandbox, round: usize) -> Result<f64> {
+    let resource = sandbox.app.join("amplify/data/resource.ts");
+    let original = std::fs::read_to_string(&resource)?;
+    let field = format!("benchField{round}");
+    let edited = original.replacen("content: a.string(),", &format!("content: a.string(),\n      {field}: a.string(),"), 1);
+    let mut conn = Connection::open(sandbox.port, sandbox.api_key.clone().into()).await?;
+    let probe = gql("{ __type(name: \"Todo\") { fields { name } } }", json!({}));
+    let t0 = Instant::now();
+    std::fs::write(&resource, edited)?;
+    loop {
+        // A new connection after a swap is not needed: the listener keeps serving.
+        let body = conn.graphql(probe.clone()).await?;
+        if String::from_utf8_lossy(&body).contains(&field) {
+            break;
+        }
+        if t0.elapsed() > Duration::from_secs(10) {
+            bail!("the reload never served {field}");
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let took = t0.elapsed().as_secs_f64() * 1000.0;
+    std::fs::write(&resource, original)?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(took)
+}
+
+fn rss_mb(pid: u32) -> Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow!("no VmRSS"))?;
+    Ok(kb / 1024.0)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let binary = PathBuf::from(arg("--binary").ok_or_else(|| anyhow!("usage: graphql-bench --binary PATH [--seconds N]"))?);
+    let binary = binary.canonicalize().with_context(|| format!("no binary at {}", binary.display()))?;
+    let seconds: f64 = arg("--seconds").map_or(Ok(5.0), |s| s.parse())?;
+
+    let mut sandbox = start_sandbox(&binary).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_rss = rss_mb(sandbox.child.id().unwrap_or(0))?;
+
+    // Records to read.
+    let mut conn = Connection::open(sandbox.port, sandbox.api_key.clone().into()).await?;
+    let mut ids = Vec::new();
+    for i in 0..1000 {
+        let body = conn.graphql(gql(CREATE, json!({ "input": { "content": format!("seed {i}") } }))).await?;
+        let v: Value = serde_json::from_slice(&body)?;
+        ids.push(v["data"]["createTodo"]["id"].as_str().ok_or_else(|| anyhow!("create failed: {v}"))?.to_string());
+    }
+    let ids = Arc::new(ids);
+
+    let mut rows = Vec::new();
+    for (name, load) in [("trivial endpoint (ceiling)", Load::Ping), ("get by id", Load::Get), ("list, limit 20", Load::List), ("create", Load::Create)] {
+        for connections in [1, 64] {
+            let m = run_load(&sandbox, load, connections, seconds, ids.clone()).await?;
+            rows.push((name, connections, m));
+        }
+    }
+    let (fan_p50, fan_p99) = subscription_fan_out(&sandbox, 10, 100, 5).await?;
+    let mut reloads = Vec::new();
+    for round in 0..5 {
+        reloads.push(reload_once(&sandbox, round).await?);
+    }
+    reloads.sort_by(f64::total_cmp);
+    let _ = sandbox.child.kill().await;
+
+    let ceiling = |c: usize| rows.iter().find(|(_, n, m)| *n == c && m.requests_per_second > 0.0).map(|(_, _, m)| m.requests_per_second).unwrap_or(f64::NAN);
+    println!();
+    println!("| measurement | connections | req/s | % of ceiling | p50 ms | p99 ms |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (name, connections, m) in &rows {
+        println!(
+            "| {name} | {connections} | {:.0} | {:.0}% | {:.3} | {:.3} |",
+            m.requests_per_second,
+            100.0 * m.requests_per_second / ceiling(*connections),
+            m.p50_ms,
+            m.p99_ms
+        );
+    }
+    println!("| one mutation → 1,000 subscriptions (5 rounds) | 10 sockets | | | {fan_p50:.1} | {fan_p99:.1} |");
+    println!("| reload: save → new field served (5 runs, median) | | | | {:.1} | |", reloads[reloads.len() / 2]);
+    println!("| idle RSS of the sandbox | | | | {idle_rss:.1} MB | |");
+    Ok(())
+}
