@@ -16,7 +16,8 @@ pub const MAILBOX_TABLE: &str = "cognito_mailbox";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
-    /// Sortable id: creation time in milliseconds, zero-padded, then a random suffix.
+    /// Sortable id: creation time in microseconds (strictly increasing per process), zero-padded,
+    /// then a random suffix.
     pub id: String,
     /// RFC 3339.
     pub created_at: String,

@@ -173,6 +173,8 @@ pub struct UserPool {
     sealer: Sealer,
     /// Seconds added to the system clock (tests of expiry).
     clock_offset: AtomicI64,
+    /// Last message id (microseconds), so that ids increase strictly within a process.
+    last_message: AtomicI64,
 }
 
 impl std::fmt::Debug for UserPool {
@@ -230,6 +232,7 @@ impl UserPool {
             keys: RwLock::new(Arc::new(Vec::new())),
             sealer: Sealer::new(&key),
             clock_offset: AtomicI64::new(0),
+            last_message: AtomicI64::new(0),
         };
         pool.reload_keys().await?;
         if pool.signing_keys().is_empty() {
@@ -573,8 +576,14 @@ impl UserPool {
             ("SMS", None, self.config.sms_message.replace("{####}", &code).replace("{username}", &user.username))
         };
         let now_ms = self.now_ms();
+        let now_us = now_ms * 1000;
+        let prev = self
+            .last_message
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some(now_us.max(last + 1)))
+            .unwrap_or(now_us);
+        let id_us = now_us.max(prev + 1);
         let message = Message {
-            id: format!("{now_ms:013}-{}", &crypto::opaque_token(6)),
+            id: format!("{id_us:016}-{}", &crypto::opaque_token(6)),
             created_at: chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default().to_rfc3339(),
             user_pool_id: self.pool_id().to_string(),
             username: user.username.clone(),
