@@ -130,12 +130,20 @@ async fn graphql(State(state): State<Arc<AppSyncState>>, request: Request) -> Re
         .and_then(|v| v.parse::<usize>().ok())
         .is_some_and(|n| n > limit)
     {
+        drain(body).await;
         return too_large(limit);
     }
-    let bytes: Bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(_) => return too_large(limit),
-    };
+    let mut stream = body.into_data_stream();
+    let mut buffer = bytes::BytesMut::new();
+    while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
+        let Ok(chunk) = chunk else { return too_large(limit) };
+        if buffer.len() + chunk.len() > limit {
+            drain_stream(stream).await;
+            return too_large(limit);
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    let bytes: Bytes = buffer.freeze();
 
     let caller = match authenticate(&state, &api, AuthSource::Http, parts.uri.path(), &parts.headers, &bytes).await {
         Ok(c) => c,
@@ -179,6 +187,28 @@ async fn graphql(State(state): State<Arc<AppSyncState>>, request: Request) -> Re
     }
     let _ = Method::POST;
     json_response(StatusCode::OK, body, None)
+}
+
+/// The most of an oversized body read (and thrown away) before answering: clients that send
+/// the whole body before reading the answer then get the 413 instead of a reset connection.
+const MAX_DRAINED_BYTES: usize = 64 * 1024 * 1024;
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn drain(body: Body) {
+    drain_stream(body.into_data_stream()).await;
+}
+
+async fn drain_stream(mut stream: axum::body::BodyDataStream) {
+    let mut seen = 0usize;
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while let Some(Ok(chunk)) = futures::StreamExt::next(&mut stream).await {
+            seen += chunk.len();
+            if seen > MAX_DRAINED_BYTES {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 fn too_large(limit: usize) -> Response {
