@@ -136,7 +136,7 @@ function readOutputs(file) {
  *
  * Returns `{ dir, outputs, outputsPath, graphqlUrl, apiKey, port, logs(), mark(), stop(), … }`.
  */
-export async function startSandbox({ example, waitForServer = true, timeoutMs = Number(process.env.AMPBASE_E2E_START_TIMEOUT_MS ?? 30_000), args = [] } = {}) {
+export async function startSandbox({ example, waitForServer = true, timeoutMs = Number(process.env.AMPBASE_E2E_START_TIMEOUT_MS ?? 30_000), args = [], files = {} } = {}) {
   if (!example) throw new Error('startSandbox: `example` is required');
   if (!fs.existsSync(AMPBASE_BIN)) {
     throw new Error(`ampbase binary not found at ${AMPBASE_BIN}: build it first (cargo build -p ampbase) or set AMPBASE_BIN`);
@@ -145,6 +145,11 @@ export async function startSandbox({ example, waitForServer = true, timeoutMs = 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `ampbase-e2e-${example}-`));
   const dir = path.join(root, example);
   copyApp(example, dir);
+  // Extra files of the app or of its sandbox state (`files: { 'relative/path': 'contents' }`).
+  for (const [relative, contents] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
+    fs.writeFileSync(path.join(dir, relative), contents);
+  }
 
   // Free ports when the CLI lets us choose them; otherwise the default, which must be free
   // (run.sh runs the suites one at a time for that reason).

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { assertHttpError, assertOk, assertRejected, assertValidationError, post } from '../lib/appsync.mjs';
 import { collect, createClient, waitUntil } from '../lib/client.mjs';
-import { useSandbox } from '../lib/sandbox.mjs';
+import { startSandbox, useSandbox } from '../lib/sandbox.mjs';
 
 const MALFORMED = 'MalformedHttpRequestException';
 const UNAUTHORIZED = 'UnauthorizedException';
@@ -202,7 +202,29 @@ describe('bad input (examples/todo)', () => {
       await stillAnswers();
     });
 
-    test('an expired API key', { skip: 'not testable from outside yet: the sandbox stores only the key (no expiry to age) and offers no clock override' }, () => {});
+    test('an expired API key', async () => {
+      // A sandbox whose key (kept in its state, made `expiresInDays` ago but 3 s) expires
+      // while it runs: accepted before, 401 UnauthorizedException after.
+      const days = 30; // apiKeyAuthorizationMode.expiresInDays of examples/todo
+      const key = `da2-${'e'.repeat(26)}`;
+      const createdAt = Math.floor(Date.now() / 1000) + 3 - days * 86_400;
+      const sb = await startSandbox({
+        example: 'todo',
+        files: { '.amplify/ampbase/sandboxes/e2e/api-key.json': JSON.stringify({ key, createdAt }) },
+      });
+      try {
+        assert.equal(sb.apiKey, key, 'the sandbox serves the key of its state');
+        const query = JSON.stringify({ query: '{ listTodos { items { id } } }' });
+        const before = await post(sb.graphqlUrl, { apiKey: key, body: query });
+        assert.equal(before.status, 200, before.text);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, (createdAt + days * 86_400) * 1000 - Date.now()) + 500));
+        const after = await post(sb.graphqlUrl, { apiKey: key, body: query });
+        assert.equal(after.status, 401, after.text);
+        assertHttpError(after, { errorType: UNAUTHORIZED });
+      } finally {
+        await sb.stop();
+      }
+    });
   });
 
   test('after all of the above the client works as before', async () => {
