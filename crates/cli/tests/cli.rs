@@ -331,3 +331,55 @@ fn generate_graphql_client_code_and_info() {
         assert!(app.run(&command).status.success(), "{command:?}");
     }
 }
+
+/// A GraphQL request over a plain socket (the real-client suites in e2e/ use the official client).
+fn graphql(port: u16, api_key: &str, query: &str) -> Value {
+    use std::io::Read;
+    let body = serde_json::json!({ "query": query }).to_string();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nx-api-key: {api_key}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let json = response.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {response}"))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[test]
+fn data_survives_a_restart_of_the_sandbox() {
+    let app = App::example("todo");
+    let port = free_port();
+    let start = || {
+        let mut cmd = app.command(&["sandbox", "--identifier", "keep", "--port", &port.to_string()]);
+        let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut sandbox = Sandbox { child, lines, seen: Vec::new() };
+        sandbox.wait_for("watching");
+        sandbox
+    };
+    let sandbox = start();
+    let key = app.read_json("amplify_outputs.json")["API"]["GraphQL"]["apiKey"].as_str().unwrap().to_string();
+    let created = graphql(port, &key, r#"mutation { createTodo(input: { content: "kept" }) { id } }"#);
+    let id = created["data"]["createTodo"]["id"].as_str().unwrap_or_else(|| panic!("{created}")).to_string();
+    drop(sandbox);
+
+    let _again = start();
+    let key_again = app.read_json("amplify_outputs.json")["API"]["GraphQL"]["apiKey"].as_str().unwrap().to_string();
+    assert_eq!(key, key_again, "the API key is kept");
+    let read = graphql(port, &key, &format!(r#"{{ getTodo(id: "{id}") {{ content }} }}"#));
+    assert_eq!(read["data"]["getTodo"]["content"], "kept", "{read}");
+}
