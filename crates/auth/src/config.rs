@@ -88,6 +88,12 @@ pub struct PoolConfig {
     pub groups: Vec<String>,
     /// `accountRecovery`: `EMAIL_ONLY` (default), `PHONE_ONLY_WITHOUT_MFA`, ...
     pub account_recovery: String,
+    /// `multifactor.mode`: `OFF`, `OPTIONAL` or `REQUIRED`.
+    pub mfa_mode: String,
+    /// MFA methods the pool allows (`multifactor.totp`, `.sms`, `.email`).
+    pub mfa_totp: bool,
+    pub mfa_sms: bool,
+    pub mfa_email: bool,
     pub access_token_seconds: i64,
     pub id_token_seconds: i64,
     pub refresh_token_seconds: i64,
@@ -118,6 +124,10 @@ impl PoolConfig {
             sms_message: "The verification code to your new account is {####}".into(),
             groups: Vec::new(),
             account_recovery: "EMAIL_ONLY".into(),
+            mfa_mode: "OFF".into(),
+            mfa_totp: false,
+            mfa_sms: false,
+            mfa_email: false,
             access_token_seconds: 3600,
             id_token_seconds: 3600,
             refresh_token_seconds: 30 * 24 * 3600,
@@ -199,7 +209,21 @@ impl PoolConfig {
         if let Some(r) = &def.account_recovery {
             c.account_recovery = r.clone();
         }
+        if let Some(m) = &def.multifactor {
+            let mode = m.get("mode").and_then(Value::as_str).unwrap_or("OFF");
+            if matches!(mode, "OPTIONAL" | "REQUIRED") {
+                c.mfa_mode = mode.to_string();
+                c.mfa_totp = m.get("totp").is_some_and(truthy);
+                c.mfa_sms = m.get("sms").is_some_and(truthy);
+                c.mfa_email = m.get("email").is_some_and(truthy);
+            }
+        }
         c
+    }
+
+    /// MFA is on (`OPTIONAL` or `REQUIRED`).
+    pub fn mfa_on(&self) -> bool {
+        self.mfa_mode != "OFF"
     }
 
     /// The SRP "pool name": the part of the pool id after `_`.

@@ -35,3 +35,4 @@ pub use error::{AuthError, AuthResult, ErrorKind};
 pub use pool::{AuthStep, AuthenticationResult, CodeDeliveryDetails, SignUpResult, User, UserPool};
 pub use tokens::TokenError;
 pub use wire::router;
+pub mod totp;

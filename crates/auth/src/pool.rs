@@ -21,6 +21,7 @@ use crate::crypto::{self, Sealer};
 use crate::delivery::{CodeDelivery, Message};
 use crate::error::{AuthError, AuthResult, ErrorKind};
 use crate::srp;
+use crate::totp;
 use crate::tokens::{self, SigningKey, TokenError};
 
 pub const USERS_TABLE: &str = "cognito_users";
@@ -64,6 +65,20 @@ pub struct User {
     failed_attempts: u32,
     #[serde(default)]
     locked_until: i64,
+    /// The verified TOTP secret (base32) and one being set up.
+    #[serde(default)]
+    totp_secret: String,
+    #[serde(default)]
+    totp_pending: String,
+    /// The last TOTP step accepted: a code is good once.
+    #[serde(default)]
+    totp_last_step: i64,
+    /// `UserMFASettingList`: `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`, `SMS_MFA`.
+    #[serde(default)]
+    pub mfa_enabled: Vec<String>,
+    /// `PreferredMfaSetting`.
+    #[serde(default)]
+    pub mfa_preferred: Option<String>,
 }
 
 impl User {
@@ -162,6 +177,7 @@ struct SessionState {
 const SIGN_UP: &str = "SIGN_UP";
 const FORGOT_PASSWORD: &str = "FORGOT_PASSWORD";
 const VERIFY_ATTRIBUTE: &str = "VERIFY_USER_ATTRIBUTE";
+const MFA_CODE: &str = "MFA";
 
 /// One Cognito user pool with one app client.
 pub struct UserPool {
@@ -610,7 +626,7 @@ impl UserPool {
             return Err(AuthError::code_mismatch());
         };
         let record: CodeRecord =
-            serde_json::from_value(Value::Object(item)).map_err(|e| AuthError::internal(e))?;
+            serde_json::from_value(Value::Object(item)).map_err(AuthError::internal)?;
         if record.expires < self.now() {
             self.store.delete(CODES_TABLE, key, None).await?;
             return Err(AuthError::expired_code());
@@ -728,6 +744,11 @@ impl UserPool {
             password_hash: crypto::hash_password(password),
             failed_attempts: 0,
             locked_until: 0,
+            totp_secret: String::new(),
+            totp_pending: String::new(),
+            totp_last_step: 0,
+            mfa_enabled: Vec::new(),
+            mfa_preferred: None,
         };
         let aliases = self.aliases_of(&user.attributes);
         let mut ops = vec![WriteOp::Put {
@@ -853,6 +874,9 @@ impl UserPool {
                 ));
             }
             _ => {}
+        }
+        if let Some(step) = self.mfa_step(user).await? {
+            return Ok(step);
         }
         let result = self.issue_new_session(user, client_id).await?;
         Ok(AuthStep::Authenticated(result))
@@ -1029,11 +1053,328 @@ impl UserPool {
                 }
                 self.after_password(&user, client_id).await
             }
+            "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" | "SMS_MFA" | "SMS_OTP" | "MFA_SETUP" | "SELECT_MFA_TYPE" => {
+                self.respond_mfa(client_id, challenge, responses, session).await
+            }
             "" => Err(AuthError::invalid_parameter(
                 "1 validation error detected: Value null at 'challengeName' failed to satisfy constraint: Member must not be null",
             )),
             other => Err(AuthError::invalid_parameter(format!("Challenge {other} is not supported."))),
         }
+    }
+
+    // ---- MFA ---------------------------------------------------------------------------
+
+    fn mfa_allowed(&self, method: &str) -> bool {
+        match method {
+            "SOFTWARE_TOKEN_MFA" => self.config.mfa_totp,
+            "EMAIL_OTP" => self.config.mfa_email,
+            "SMS_MFA" => self.config.mfa_sms,
+            _ => false,
+        }
+    }
+
+    fn challenge(&self, name: &str, user: &User, mut parameters: BTreeMap<String, String>) -> AuthStep {
+        let exp = self.now() + self.config.session_seconds;
+        parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
+        parameters.insert("USERNAME".into(), user.username.clone());
+        AuthStep::Challenge { name: name.into(), parameters, session: self.seal_session(name, &user.username, exp) }
+    }
+
+    /// The MFA challenge that follows a proven password, if any.
+    async fn mfa_step(&self, user: &User) -> AuthResult<Option<AuthStep>> {
+        if !self.config.mfa_on() {
+            return Ok(None);
+        }
+        let enabled: Vec<&str> =
+            user.mfa_enabled.iter().map(String::as_str).filter(|m| self.mfa_allowed(m)).collect();
+        if enabled.is_empty() {
+            if self.config.mfa_mode != "REQUIRED" {
+                return Ok(None);
+            }
+            let can: Vec<&str> = ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"].into_iter().filter(|m| self.mfa_allowed(m)).collect();
+            if can.is_empty() {
+                return Err(AuthError::new(
+                    ErrorKind::MFAMethodNotFoundException,
+                    "No MFA mechanism registerd in the account.",
+                ));
+            }
+            let params = BTreeMap::from([("MFAS_CAN_SETUP".to_string(), json!(can).to_string())]);
+            return Ok(Some(self.challenge("MFA_SETUP", user, params)));
+        }
+        let chosen = match &user.mfa_preferred {
+            Some(p) if enabled.contains(&p.as_str()) => p.clone(),
+            _ if enabled.len() == 1 => enabled[0].to_string(),
+            _ => {
+                let params = BTreeMap::from([("MFAS_CAN_CHOOSE".to_string(), json!(enabled).to_string())]);
+                return Ok(Some(self.challenge("SELECT_MFA_TYPE", user, params)));
+            }
+        };
+        Ok(Some(self.mfa_challenge(user, &chosen).await?))
+    }
+
+    async fn mfa_challenge(&self, user: &User, method: &str) -> AuthResult<AuthStep> {
+        match method {
+            "SOFTWARE_TOKEN_MFA" => Ok(self.challenge("SOFTWARE_TOKEN_MFA", user, BTreeMap::new())),
+            "EMAIL_OTP" | "SMS_MFA" => {
+                let attr = if method == "EMAIL_OTP" { "email" } else { "phone_number" };
+                let d = self.send_code(user, MFA_CODE, attr, self.config.session_seconds).await?;
+                let params = BTreeMap::from([
+                    ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), d.delivery_medium),
+                    ("CODE_DELIVERY_DESTINATION".to_string(), d.destination),
+                ]);
+                Ok(self.challenge(method, user, params))
+            }
+            other => Err(AuthError::invalid_parameter(format!("Invalid MFA type {other}"))),
+        }
+    }
+
+    async fn respond_mfa(
+        &self,
+        client_id: &str,
+        challenge: &str,
+        responses: &BTreeMap<String, String>,
+        session: Option<&str>,
+    ) -> AuthResult<AuthStep> {
+        let session = session.filter(|s| !s.is_empty()).ok_or_else(|| AuthError::missing("Session"))?;
+        let resp = |k: &str| responses.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        // The session names the challenge it was issued for; MFA_SETUP continues after
+        // VerifySoftwareToken (`MFA_SETUP_VERIFIED`) or an email set-up.
+        let state: SessionState = self
+            .sealer
+            .open_b64("session", session)
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| AuthError::not_authorized("Invalid session for the user."))?;
+        if state.exp < self.now() {
+            return Err(AuthError::not_authorized("Invalid session for the user, session is expired."));
+        }
+        let expected: &[&str] = match challenge {
+            "MFA_SETUP" => &["MFA_SETUP", "MFA_SETUP_VERIFIED"],
+            "EMAIL_OTP" => &["EMAIL_OTP", "EMAIL_OTP_SETUP"],
+            "SMS_OTP" => &["SMS_MFA"],
+            other => std::slice::from_ref(match other {
+                "SOFTWARE_TOKEN_MFA" => &"SOFTWARE_TOKEN_MFA",
+                "SMS_MFA" => &"SMS_MFA",
+                _ => &"SELECT_MFA_TYPE",
+            }),
+        };
+        if !expected.contains(&state.c.as_str()) {
+            return Err(AuthError::not_authorized("Invalid session for the user."));
+        }
+        let Some(mut user) = self.get_user(&state.u).await? else {
+            return Err(AuthError::not_authorized("Invalid session for the user."));
+        };
+        if self.locked(&user) {
+            return Err(Self::password_attempts_exceeded());
+        }
+        match (challenge, state.c.as_str()) {
+            ("SELECT_MFA_TYPE", _) => {
+                let answer = resp("ANSWER").ok_or_else(|| AuthError::missing("ANSWER"))?;
+                if !user.mfa_enabled.iter().any(|m| m == answer) || !self.mfa_allowed(answer) {
+                    return Err(AuthError::invalid_parameter(format!("Invalid MFA type {answer}")));
+                }
+                self.mfa_challenge(&user, answer).await
+            }
+            ("SOFTWARE_TOKEN_MFA", _) => {
+                let code = resp("SOFTWARE_TOKEN_MFA_CODE").ok_or_else(|| AuthError::missing("SOFTWARE_TOKEN_MFA_CODE"))?;
+                match totp::matching_step(&user.totp_secret, code, self.now()) {
+                    Some(step) if step > user.totp_last_step => {
+                        self.store
+                            .update(
+                                USERS_TABLE,
+                                Key::with_sort(self.pool_id(), user.username.as_str()),
+                                Changes::new().set("totp_last_step", step),
+                                Some(Condition::exists()),
+                            )
+                            .await?;
+                        Ok(AuthStep::Authenticated(self.issue_new_session(&user, client_id).await?))
+                    }
+                    _ => {
+                        self.record_failure(&user).await?;
+                        Err(AuthError::new(ErrorKind::CodeMismatchException, "Invalid code received for user"))
+                    }
+                }
+            }
+            ("EMAIL_OTP" | "SMS_MFA" | "SMS_OTP", c) => {
+                let (key, attr) = if challenge == "EMAIL_OTP" { ("EMAIL_OTP_CODE", "email") } else if challenge == "SMS_OTP" { ("SMS_OTP_CODE", "phone_number") } else { ("SMS_MFA_CODE", "phone_number") };
+                let code = resp(key).ok_or_else(|| AuthError::missing(key))?;
+                if let Err(e) = self.consume_code(&user.username, &code_purpose_key(MFA_CODE, attr), code).await {
+                    if e.kind == ErrorKind::CodeMismatchException {
+                        self.record_failure(&user).await?;
+                        return Err(AuthError::new(ErrorKind::CodeMismatchException, "Invalid code received for user"));
+                    }
+                    return Err(e);
+                }
+                if c == "EMAIL_OTP_SETUP" {
+                    if !user.mfa_enabled.iter().any(|m| m == "EMAIL_OTP") {
+                        user.mfa_enabled.push("EMAIL_OTP".into());
+                    }
+                    user.mfa_preferred.get_or_insert_with(|| "EMAIL_OTP".into());
+                    user.attributes.insert("email_verified".into(), "true".into());
+                    user.modified = self.now_ms();
+                    self.save_user(&user).await?;
+                }
+                Ok(AuthStep::Authenticated(self.issue_new_session(&user, client_id).await?))
+            }
+            ("MFA_SETUP", "MFA_SETUP_VERIFIED") => {
+                if !user.mfa_enabled.iter().any(|m| m == "SOFTWARE_TOKEN_MFA") {
+                    user.mfa_enabled.push("SOFTWARE_TOKEN_MFA".into());
+                }
+                user.mfa_preferred = Some("SOFTWARE_TOKEN_MFA".into());
+                user.modified = self.now_ms();
+                self.save_user(&user).await?;
+                Ok(AuthStep::Authenticated(self.issue_new_session(&user, client_id).await?))
+            }
+            ("MFA_SETUP", _) => {
+                let Some(email) = resp("EMAIL") else {
+                    return Err(AuthError::invalid_parameter("Software token MFA has not been verified for the user."));
+                };
+                if !self.config.mfa_email {
+                    return Err(AuthError::invalid_parameter("EMAIL_OTP is not enabled for this user pool."));
+                }
+                match user.attributes.get("email") {
+                    Some(current) if current.eq_ignore_ascii_case(email) => {}
+                    Some(_) => return Err(AuthError::invalid_parameter("The email does not match the user's email.")),
+                    None => {
+                        if !valid_email(email) {
+                            return Err(AuthError::invalid_parameter("Invalid email address format."));
+                        }
+                        user.attributes.insert("email".into(), email.to_string());
+                        user.attributes.insert("email_verified".into(), "false".into());
+                        self.save_user(&user).await?;
+                    }
+                }
+                let d = self.send_code(&user, MFA_CODE, "email", self.config.session_seconds).await?;
+                let params = BTreeMap::from([
+                    ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), d.delivery_medium),
+                    ("CODE_DELIVERY_DESTINATION".to_string(), d.destination),
+                ]);
+                let AuthStep::Challenge { parameters, .. } = self.challenge("EMAIL_OTP", &user, params) else {
+                    unreachable!()
+                };
+                let exp = self.now() + self.config.session_seconds;
+                Ok(AuthStep::Challenge {
+                    name: "EMAIL_OTP".into(),
+                    parameters,
+                    session: self.seal_session("EMAIL_OTP_SETUP", &user.username, exp),
+                })
+            }
+            _ => Err(AuthError::not_authorized("Invalid session for the user.")),
+        }
+    }
+
+    /// The user behind `AccessToken` or a sign-in `Session` (MFA set-up during sign-in).
+    async fn user_for_totp(&self, access_token: Option<&str>, session: Option<&str>) -> AuthResult<(User, bool)> {
+        if let Some(token) = access_token.filter(|t| !t.is_empty()) {
+            return Ok((self.authenticate(token).await?.0, false));
+        }
+        let session = session.filter(|s| !s.is_empty()).ok_or_else(|| {
+            AuthError::invalid_parameter("Invalid Parameter: one of AccessToken or Session is required.")
+        })?;
+        let state = self.open_session(session, "MFA_SETUP")?;
+        let user = self
+            .get_user(&state.u)
+            .await?
+            .ok_or_else(|| AuthError::not_authorized("Invalid session for the user."))?;
+        Ok((user, true))
+    }
+
+    /// `AssociateSoftwareToken`: a new TOTP secret (32 base32 characters), pending until
+    /// `VerifySoftwareToken`. With a sign-in `Session`, returns the session to continue with.
+    pub async fn associate_software_token(
+        &self,
+        access_token: Option<&str>,
+        session: Option<&str>,
+    ) -> AuthResult<(String, Option<String>)> {
+        if !self.config.mfa_totp {
+            return Err(AuthError::new(
+                ErrorKind::InvalidUserPoolConfigurationException,
+                "Software token MFA is not enabled for the user pool.",
+            ));
+        }
+        let (mut user, in_sign_in) = self.user_for_totp(access_token, session).await?;
+        let secret = totp::new_secret();
+        user.totp_pending = secret.clone();
+        user.modified = self.now_ms();
+        self.save_user(&user).await?;
+        let next = in_sign_in
+            .then(|| self.seal_session("MFA_SETUP", &user.username, self.now() + self.config.session_seconds));
+        Ok((secret, next))
+    }
+
+    /// `VerifySoftwareToken`: the first code of the pending secret makes it the user's.
+    pub async fn verify_software_token(
+        &self,
+        access_token: Option<&str>,
+        session: Option<&str>,
+        code: &str,
+    ) -> AuthResult<Option<String>> {
+        let (mut user, in_sign_in) = self.user_for_totp(access_token, session).await?;
+        if user.totp_pending.is_empty() {
+            return Err(AuthError::new(
+                ErrorKind::SoftwareTokenMFANotFoundException,
+                "Software Token MFA has not been associated with the user.",
+            ));
+        }
+        let Some(step) = totp::matching_step(&user.totp_pending, code, self.now()) else {
+            return Err(AuthError::new(
+                ErrorKind::EnableSoftwareTokenMFAException,
+                "Code mismatch and fail enable Software Token MFA",
+            ));
+        };
+        user.totp_secret = std::mem::take(&mut user.totp_pending);
+        user.totp_last_step = step;
+        user.modified = self.now_ms();
+        self.save_user(&user).await?;
+        Ok(in_sign_in.then(|| {
+            self.seal_session("MFA_SETUP_VERIFIED", &user.username, self.now() + self.config.session_seconds)
+        }))
+    }
+
+    /// `SetUserMFAPreference`: each `(enabled, preferred)` that is given.
+    pub async fn set_user_mfa_preference(
+        &self,
+        access_token: &str,
+        totp: Option<(bool, bool)>,
+        email: Option<(bool, bool)>,
+        sms: Option<(bool, bool)>,
+    ) -> AuthResult<()> {
+        let (mut user, _) = self.authenticate(access_token).await?;
+        for (method, setting) in [("SOFTWARE_TOKEN_MFA", totp), ("EMAIL_OTP", email), ("SMS_MFA", sms)] {
+            let Some((enabled, preferred)) = setting else { continue };
+            if enabled {
+                if !self.mfa_allowed(method) {
+                    return Err(AuthError::invalid_parameter(format!("{method} is not enabled for this user pool.")));
+                }
+                match method {
+                    "SOFTWARE_TOKEN_MFA" if user.totp_secret.is_empty() => {
+                        return Err(AuthError::invalid_parameter("User has not verified software token mfa"));
+                    }
+                    "EMAIL_OTP" if !user.attributes.contains_key("email") => {
+                        return Err(AuthError::invalid_parameter("User does not have an email address."));
+                    }
+                    "SMS_MFA" if !user.attributes.contains_key("phone_number") => {
+                        return Err(AuthError::invalid_parameter("User does not have a phone number."));
+                    }
+                    _ => {}
+                }
+                if !user.mfa_enabled.iter().any(|m| m == method) {
+                    user.mfa_enabled.push(method.to_string());
+                }
+                if preferred {
+                    user.mfa_preferred = Some(method.to_string());
+                } else if user.mfa_preferred.as_deref() == Some(method) {
+                    user.mfa_preferred = None;
+                }
+            } else {
+                user.mfa_enabled.retain(|m| m != method);
+                if user.mfa_preferred.as_deref() == Some(method) {
+                    user.mfa_preferred = None;
+                }
+            }
+        }
+        user.modified = self.now_ms();
+        self.save_user(&user).await
     }
 
     // ---- tokens ------------------------------------------------------------------------

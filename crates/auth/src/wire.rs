@@ -205,10 +205,17 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
         }
         "GetUser" => {
             let user = pool.get_user_by_token(req(input, "AccessToken")?).await?;
-            json!({
+            let mut out = json!({
                 "Username": user.username,
                 "UserAttributes": attributes_json(&user.attribute_list()),
-            })
+            });
+            if !user.mfa_enabled.is_empty() {
+                out["UserMFASettingList"] = json!(user.mfa_enabled);
+            }
+            if let Some(p) = &user.mfa_preferred {
+                out["PreferredMfaSetting"] = json!(p);
+            }
+            out
         }
         "UpdateUserAttributes" => {
             let details = pool
@@ -265,6 +272,49 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
         }
         "RevokeToken" => {
             pool.revoke_token(req(input, "ClientId")?, req(input, "Token")?).await?;
+            json!({})
+        }
+        "AssociateSoftwareToken" => {
+            let (secret, session) = pool
+                .associate_software_token(
+                    input.get("AccessToken").and_then(Value::as_str),
+                    input.get("Session").and_then(Value::as_str),
+                )
+                .await?;
+            let mut out = json!({ "SecretCode": secret });
+            if let Some(s) = session {
+                out["Session"] = json!(s);
+            }
+            out
+        }
+        "VerifySoftwareToken" => {
+            let session = pool
+                .verify_software_token(
+                    input.get("AccessToken").and_then(Value::as_str),
+                    input.get("Session").and_then(Value::as_str),
+                    req(input, "UserCode")?,
+                )
+                .await?;
+            let mut out = json!({ "Status": "SUCCESS" });
+            if let Some(s) = session {
+                out["Session"] = json!(s);
+            }
+            out
+        }
+        "SetUserMFAPreference" => {
+            let setting = |key: &str| {
+                input.get(key).and_then(Value::as_object).map(|m| {
+                    let flag = |k: &str| m.get(k).and_then(Value::as_bool).unwrap_or(false);
+                    (flag("Enabled"), flag("PreferredMfa"))
+                })
+            };
+            pool.set_user_mfa_preference(
+                req(input, "AccessToken")?,
+                setting("SoftwareTokenMfaSettings"),
+                setting("EmailMfaSettings"),
+                setting("SMSMfaSettings"),
+            )
+            .await?;
             json!({})
         }
         "DeleteUser" => {

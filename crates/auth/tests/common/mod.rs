@@ -21,7 +21,8 @@ pub fn definition() -> BackendDefinition {
                 "custom:tenant": { "dataType": "String", "mutable": true, "maxLen": 16 },
                 "custom:level": { "dataType": "Number", "mutable": true, "min": 1, "max": 10 }
             },
-            "groups": ["ADMINS"]
+            "groups": ["ADMINS"],
+            "multifactor": { "mode": "OPTIONAL", "totp": true, "email": true }
         },
         "outputs": {}, "warnings": []
     }))

@@ -7,8 +7,23 @@ import { Amplify } from 'aws-amplify';
 import {
   signUp, confirmSignUp, signIn, signOut, getCurrentUser, fetchUserAttributes, fetchAuthSession,
   updateUserAttributes, confirmUserAttribute, updatePassword, resetPassword, confirmResetPassword,
-  deleteUser, resendSignUpCode,
+  deleteUser, resendSignUpCode, setUpTOTP, verifyTOTPSetup, updateMFAPreference, fetchMFAPreference,
+  confirmSignIn,
 } from 'aws-amplify/auth';
+import { createHmac } from 'node:crypto';
+
+// RFC 6238 (SHA-1, 30 s, 6 digits), computed here as an authenticator app would.
+const totp = (secret, unix = Math.floor(Date.now() / 1000)) => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c.toUpperCase()).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unix / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+};
 
 const { ENDPOINT, POOL_ID, CLIENT_ID } = process.env;
 Amplify.configure({
@@ -99,6 +114,21 @@ assert.equal(reset.nextStep.resetPasswordStep, 'CONFIRM_RESET_PASSWORD_WITH_CODE
 password = 'R3set!Password';
 await confirmResetPassword({ username: newEmail, confirmationCode: await latestCode(newEmail), newPassword: password });
 assert.equal((await signIn({ username: newEmail, password })).isSignedIn, true);
+
+step('TOTP MFA set-up and sign-in');
+const setup = await setUpTOTP();
+assert.equal(setup.sharedSecret.length, 32);
+assert.match(setup.getSetupUri('ampbase').href, /^otpauth:\/\/totp\//);
+await verifyTOTPSetup({ code: totp(setup.sharedSecret) });
+await updateMFAPreference({ totp: 'PREFERRED' });
+assert.deepEqual(await fetchMFAPreference(), { enabled: ['TOTP'], preferred: 'TOTP' });
+await signOut();
+const mfa = await signIn({ username: newEmail, password });
+assert.equal(mfa.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
+await rejects(confirmSignIn({ challengeResponse: '000000' === totp(setup.sharedSecret) ? '111111' : '000000' }), 'CodeMismatchException');
+// The current step's code was spent on the set-up: the next step's is accepted (±1 step).
+const done = await confirmSignIn({ challengeResponse: totp(setup.sharedSecret, Math.floor(Date.now() / 1000) + 30) });
+assert.equal(done.isSignedIn, true);
 
 step('deleteUser');
 await deleteUser();
