@@ -61,7 +61,12 @@ pub trait BlobStore: Send + Sync + 'static {
     /// Writes `body` to a new blob and returns it once it is durable. Fails with
     /// [`BlobError::TooLarge`] past `max_size` bytes and [`BlobError::LengthMismatch`] when
     /// `expected_size` is given and not met; a failed write leaves nothing behind.
-    async fn put(&self, body: InStream, expected_size: Option<u64>, max_size: u64) -> Result<BlobInfo, BlobError>;
+    async fn put(
+        &self,
+        body: InStream,
+        expected_size: Option<u64>,
+        max_size: u64,
+    ) -> Result<BlobInfo, BlobError>;
 
     /// The bytes `start..end` of a blob.
     async fn get(&self, id: &str, start: u64, end: u64) -> Result<OutStream, BlobError>;
@@ -125,7 +130,12 @@ impl Drop for TempFile {
 
 #[async_trait]
 impl BlobStore for LocalDisk {
-    async fn put(&self, mut body: InStream, expected_size: Option<u64>, max_size: u64) -> Result<BlobInfo, BlobError> {
+    async fn put(
+        &self,
+        mut body: InStream,
+        expected_size: Option<u64>,
+        max_size: u64,
+    ) -> Result<BlobInfo, BlobError> {
         if let Some(n) = expected_size
             && n > max_size
         {
@@ -170,14 +180,19 @@ impl BlobStore for LocalDisk {
         }
         drop(file);
         let path = self.path(&id).expect("generated ids are hex");
-        let dir = path.parent().expect("blob paths have a folder").to_path_buf();
+        let dir = path
+            .parent()
+            .expect("blob paths have a folder")
+            .to_path_buf();
         tokio::fs::create_dir_all(&dir).await?;
         tokio::fs::rename(&tmp_path, &path).await?;
         guard.0 = None;
         if self.fsync {
-            tokio::task::spawn_blocking(move || std::fs::File::open(&dir).and_then(|d| d.sync_all()))
-                .await
-                .map_err(io::Error::other)??;
+            tokio::task::spawn_blocking(move || {
+                std::fs::File::open(&dir).and_then(|d| d.sync_all())
+            })
+            .await
+            .map_err(io::Error::other)??;
         }
         Ok(BlobInfo {
             id,
@@ -187,10 +202,14 @@ impl BlobStore for LocalDisk {
     }
 
     async fn get(&self, id: &str, start: u64, end: u64) -> Result<OutStream, BlobError> {
-        let path = self.path(id).ok_or_else(|| BlobError::NotFound(id.to_string()))?;
+        let path = self
+            .path(id)
+            .ok_or_else(|| BlobError::NotFound(id.to_string()))?;
         let mut file = match tokio::fs::File::open(&path).await {
             Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(BlobError::NotFound(id.to_string())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(BlobError::NotFound(id.to_string()));
+            }
             Err(e) => return Err(e.into()),
         };
         if start > 0 {
@@ -204,7 +223,9 @@ impl BlobStore for LocalDisk {
     }
 
     async fn delete(&self, id: &str) -> Result<(), BlobError> {
-        let Some(path) = self.path(id) else { return Ok(()) };
+        let Some(path) = self.path(id) else {
+            return Ok(());
+        };
         match tokio::fs::remove_file(&path).await {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -256,7 +277,10 @@ impl Stream for FileRange {
                 return Poll::Ready(Some(match result {
                     Ok(bytes) if bytes.is_empty() => {
                         self.remaining = 0;
-                        Err(io::Error::new(io::ErrorKind::UnexpectedEof, "blob shorter than its record"))
+                        Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "blob shorter than its record",
+                        ))
                     }
                     Ok(bytes) => {
                         self.remaining -= bytes.len() as u64;
@@ -272,13 +296,18 @@ impl Stream for FileRange {
                 self.file = None;
                 return Poll::Ready(None);
             }
-            let Some(mut file) = self.file.take() else { return Poll::Ready(None) };
+            let Some(mut file) = self.file.take() else {
+                return Poll::Ready(None);
+            };
             let want = self.remaining.min(READ_CHUNK as u64) as usize;
             self.pending = Some(Box::pin(async move {
                 let mut buf = BytesMut::with_capacity(want);
                 let result = async {
                     while buf.len() < want {
-                        let n = (&mut file).take((want - buf.len()) as u64).read_buf(&mut buf).await?;
+                        let n = (&mut file)
+                            .take((want - buf.len()) as u64)
+                            .read_buf(&mut buf)
+                            .await?;
                         if n == 0 {
                             break;
                         }
@@ -297,7 +326,9 @@ mod tests {
     use super::*;
 
     fn body(chunks: Vec<&'static [u8]>) -> InStream {
-        Box::pin(futures::stream::iter(chunks.into_iter().map(|c| Ok(Bytes::from_static(c)))))
+        Box::pin(futures::stream::iter(
+            chunks.into_iter().map(|c| Ok(Bytes::from_static(c))),
+        ))
     }
 
     async fn read_all(s: OutStream) -> Vec<u8> {
@@ -312,32 +343,59 @@ mod tests {
     async fn put_get_ranges_delete() {
         let dir = tempfile::tempdir().unwrap();
         let disk = LocalDisk::open(dir.path()).unwrap();
-        let info = disk.put(body(vec![b"hello ", b"world"]), Some(11), 100).await.unwrap();
+        let info = disk
+            .put(body(vec![b"hello ", b"world"]), Some(11), 100)
+            .await
+            .unwrap();
         assert_eq!(info.size, 11);
         assert_eq!(hex::encode(info.md5), "5eb63bbbe01eeed093cb22bb8f5acdc3");
-        assert_eq!(read_all(disk.get(&info.id, 0, 11).await.unwrap()).await, b"hello world");
-        assert_eq!(read_all(disk.get(&info.id, 6, 9).await.unwrap()).await, b"wor");
+        assert_eq!(
+            read_all(disk.get(&info.id, 0, 11).await.unwrap()).await,
+            b"hello world"
+        );
+        assert_eq!(
+            read_all(disk.get(&info.id, 6, 9).await.unwrap()).await,
+            b"wor"
+        );
         assert_eq!(read_all(disk.get(&info.id, 3, 3).await.unwrap()).await, b"");
         assert_eq!(disk.list().await.unwrap(), vec![info.id.clone()]);
         disk.delete(&info.id).await.unwrap();
         disk.delete(&info.id).await.unwrap();
-        assert!(matches!(disk.get(&info.id, 0, 1).await, Err(BlobError::NotFound(_))));
-        assert!(matches!(disk.get("../../etc/passwd", 0, 1).await, Err(BlobError::NotFound(_))));
+        assert!(matches!(
+            disk.get(&info.id, 0, 1).await,
+            Err(BlobError::NotFound(_))
+        ));
+        assert!(matches!(
+            disk.get("../../etc/passwd", 0, 1).await,
+            Err(BlobError::NotFound(_))
+        ));
     }
 
     #[tokio::test]
     async fn failed_writes_leave_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let disk = LocalDisk::open(dir.path()).unwrap();
-        assert!(matches!(disk.put(body(vec![b"0123456789"]), None, 5).await, Err(BlobError::TooLarge(5))));
-        assert!(matches!(disk.put(body(vec![b"0123"]), Some(5), 100).await, Err(BlobError::LengthMismatch)));
+        assert!(matches!(
+            disk.put(body(vec![b"0123456789"]), None, 5).await,
+            Err(BlobError::TooLarge(5))
+        ));
+        assert!(matches!(
+            disk.put(body(vec![b"0123"]), Some(5), 100).await,
+            Err(BlobError::LengthMismatch)
+        ));
         let failing: InStream = Box::pin(futures::stream::iter(vec![
             Ok(Bytes::from_static(b"abc")),
             Err::<Bytes, BoxError>("signature mismatch".into()),
         ]));
-        assert!(matches!(disk.put(failing, None, 100).await, Err(BlobError::Body(_))));
+        assert!(matches!(
+            disk.put(failing, None, 100).await,
+            Err(BlobError::Body(_))
+        ));
         assert!(disk.list().await.unwrap().is_empty());
-        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
     }
 
     #[tokio::test]
@@ -345,7 +403,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let disk = LocalDisk::open(dir.path()).unwrap().without_fsync();
         let chunk: &'static [u8] = Box::leak(vec![7u8; 100_000].into_boxed_slice());
-        let info = disk.put(body(vec![chunk; 30]), None, u64::MAX).await.unwrap();
+        let info = disk
+            .put(body(vec![chunk; 30]), None, u64::MAX)
+            .await
+            .unwrap();
         assert_eq!(info.size, 3_000_000);
         let mut s = disk.get(&info.id, 1, 3_000_000).await.unwrap();
         let mut total = 0;

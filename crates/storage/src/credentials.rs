@@ -34,19 +34,31 @@ impl StaticCredentials {
         Self::default()
     }
 
-    pub fn with(mut self, access_key: impl Into<String>, secret: impl Into<String>, caller: Caller) -> Self {
+    pub fn with(
+        mut self,
+        access_key: impl Into<String>,
+        secret: impl Into<String>,
+        caller: Caller,
+    ) -> Self {
         self.keys.insert(access_key.into(), (secret.into(), caller));
         self
     }
 
-    pub fn insert(&mut self, access_key: impl Into<String>, secret: impl Into<String>, caller: Caller) {
+    pub fn insert(
+        &mut self,
+        access_key: impl Into<String>,
+        secret: impl Into<String>,
+        caller: Caller,
+    ) {
         self.keys.insert(access_key.into(), (secret.into(), caller));
     }
 }
 
 impl fmt::Debug for StaticCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StaticCredentials").field("access_keys", &self.keys.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("StaticCredentials")
+            .field("access_keys", &self.keys.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -101,8 +113,14 @@ impl AdminCredential {
         const SECRET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut bytes = [0u8; 56];
         getrandom::fill(&mut bytes).map_err(|e| io::Error::other(e.to_string()))?;
-        let id: String = bytes[..16].iter().map(|b| UPPER[(*b as usize) % UPPER.len()] as char).collect();
-        let secret: String = bytes[16..].iter().map(|b| SECRET[(*b as usize) % SECRET.len()] as char).collect();
+        let id: String = bytes[..16]
+            .iter()
+            .map(|b| UPPER[(*b as usize) % UPPER.len()] as char)
+            .collect();
+        let secret: String = bytes[16..]
+            .iter()
+            .map(|b| SECRET[(*b as usize) % SECRET.len()] as char)
+            .collect();
         Ok(AdminCredential {
             access_key_id: format!("AKIA{id}"),
             secret_access_key: secret,
@@ -114,8 +132,12 @@ impl AdminCredential {
     pub fn load_or_create(path: impl AsRef<Path>) -> io::Result<AdminCredential> {
         let path = path.as_ref();
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            }),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 let cred = AdminCredential::generate()?;
                 if let Some(parent) = path.parent() {
@@ -182,9 +204,14 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
-        let resolver = ResolverChain::new().with(Arc::new(StaticCredentials::new())).with(Arc::new(a.resolver()));
+        let resolver = ResolverChain::new()
+            .with(Arc::new(StaticCredentials::new()))
+            .with(Arc::new(a.resolver()));
         let (secret, caller) = resolver.secret_key(&a.access_key_id).await.unwrap();
         assert_eq!(secret, a.secret_access_key());
         assert_eq!(caller, Caller::Iam(IamPrincipal::Admin));

@@ -89,7 +89,9 @@ fn event_key(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     for b in key.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' | b'/' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -127,7 +129,9 @@ fn time_from_ms(ms: i64) -> (i64, u32, u32, u32, u32, u32, u32) {
 
 impl EventQueue {
     pub async fn open(store: Store, region: impl Into<String>) -> Result<EventQueue> {
-        store.ensure_table(&TableSchema::new(EVENTS, "queue").with_sort_key("id")).await?;
+        store
+            .ensure_table(&TableSchema::new(EVENTS, "queue").with_sort_key("id"))
+            .await?;
         Ok(EventQueue {
             store,
             region: region.into(),
@@ -175,11 +179,19 @@ impl EventQueue {
     }
 
     /// Queues an invocation of `function` for `change`.
-    pub async fn push(&self, storage: &str, function: &str, change: &ObjectChange<'_>) -> Result<String> {
+    pub async fn push(
+        &self,
+        storage: &str,
+        function: &str,
+        change: &ObjectChange<'_>,
+    ) -> Result<String> {
         let now = now_ms();
         let seq = self.seq.fetch_add(1, Ordering::Relaxed);
         let sequencer = ((now as u64) << 16) | (seq & 0xFFFF);
-        let id = format!("{now:015}-{seq:08}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let id = format!(
+            "{now:015}-{seq:08}-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
         let event = StorageEvent {
             id: id.clone(),
             function: function.to_string(),
@@ -198,19 +210,27 @@ impl EventQueue {
 
     /// The oldest unacknowledged events, at most `limit`.
     pub async fn pending(&self, limit: usize) -> Result<Vec<StorageEvent>> {
-        let page = self.store.query(EVENTS, &Query::new(PARTITION).limit(limit.max(1))).await?;
+        let page = self
+            .store
+            .query(EVENTS, &Query::new(PARTITION).limit(limit.max(1)))
+            .await?;
         page.items
             .into_iter()
             .map(|mut item| {
                 item.remove("queue");
-                serde_json::from_value(Value::Object(item)).map_err(|e| StorageError::Internal(e.to_string()))
+                serde_json::from_value(Value::Object(item))
+                    .map_err(|e| StorageError::Internal(e.to_string()))
             })
             .collect()
     }
 
     /// Removes a delivered event; `false` when it was not queued (acknowledged already).
     pub async fn ack(&self, id: &str) -> Result<bool> {
-        Ok(self.store.delete(EVENTS, Key::with_sort(PARTITION, id), None).await?.is_some())
+        Ok(self
+            .store
+            .delete(EVENTS, Key::with_sort(PARTITION, id), None)
+            .await?
+            .is_some())
     }
 }
 
@@ -240,15 +260,34 @@ mod tests {
             source_ip: "127.0.0.1",
         };
         let a = q.push("media", "onUploadFn", &change).await.unwrap();
-        let b = q.push("media", "onDeleteFn", &ObjectChange { kind: EventKind::Delete, size: None, etag: None, ..change.clone() }).await.unwrap();
+        let b = q
+            .push(
+                "media",
+                "onDeleteFn",
+                &ObjectChange {
+                    kind: EventKind::Delete,
+                    size: None,
+                    etag: None,
+                    ..change.clone()
+                },
+            )
+            .await
+            .unwrap();
         let pending = q.pending(10).await.unwrap();
-        assert_eq!(pending.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), vec![a.clone(), b.clone()]);
+        assert_eq!(
+            pending.iter().map(|e| e.id.clone()).collect::<Vec<_>>(),
+            vec![a.clone(), b.clone()]
+        );
         let rec = &pending[0].event["Records"][0];
         assert_eq!(rec["eventName"], "ObjectCreated:Put");
         assert_eq!(rec["s3"]["object"]["key"], "k+1");
         assert_eq!(rec["s3"]["bucket"]["arn"], "arn:aws:s3:::b");
         assert_eq!(pending[1].trigger, "onDelete");
-        assert!(pending[1].event["Records"][0]["s3"]["object"].get("size").is_none());
+        assert!(
+            pending[1].event["Records"][0]["s3"]["object"]
+                .get("size")
+                .is_none()
+        );
         assert!(q.ack(&a).await.unwrap());
         assert!(!q.ack(&a).await.unwrap());
         assert_eq!(q.pending(10).await.unwrap().len(), 1);

@@ -82,7 +82,10 @@ fn decorate(headers: &mut HeaderMap, origin: Option<HeaderValue>, request_id: &s
     if origin.is_none() {
         return;
     }
-    headers.insert(http::header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(
+        http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     // Expose the user metadata headers of this response by name: `x-amz-meta-*` is not a
     // wildcard in Access-Control-Expose-Headers.
     let mut expose = EXPOSE_HEADERS.to_string();
@@ -98,19 +101,38 @@ fn decorate(headers: &mut HeaderMap, origin: Option<HeaderValue>, request_id: &s
     headers.append(http::header::VARY, HeaderValue::from_static("Origin"));
 }
 
-fn preflight(req_headers: &HeaderMap, origin: Option<HeaderValue>, request_id: &str) -> Response<Body> {
+fn preflight(
+    req_headers: &HeaderMap,
+    origin: Option<HeaderValue>,
+    request_id: &str,
+) -> Response<Body> {
     let mut resp = Response::new(Body::empty());
     let h = resp.headers_mut();
-    h.insert(http::header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    h.insert(http::header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
+    h.insert(
+        http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        http::header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(ALLOW_METHODS),
+    );
     let allow = req_headers
         .get(http::header::ACCESS_CONTROL_REQUEST_HEADERS)
         .cloned()
         .unwrap_or_else(|| HeaderValue::from_static(ALLOW_HEADERS));
     h.insert(http::header::ACCESS_CONTROL_ALLOW_HEADERS, allow);
-    h.insert(http::header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSE_HEADERS));
-    h.insert(http::header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("3000"));
-    h.insert(HeaderName::from_static("vary"), HeaderValue::from_static("Origin, Access-Control-Request-Headers"));
+    h.insert(
+        http::header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSE_HEADERS),
+    );
+    h.insert(
+        http::header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("3000"),
+    );
+    h.insert(
+        HeaderName::from_static("vary"),
+        HeaderValue::from_static("Origin, Access-Control-Request-Headers"),
+    );
     decorate(h, None, request_id);
     let _ = origin;
     resp

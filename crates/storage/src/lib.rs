@@ -92,7 +92,10 @@ impl StorageConfig {
         let mut buckets = Vec::with_capacity(definitions.len());
         for def in definitions {
             buckets.push(BucketConfig {
-                name: bucket_names.get(&def.name).cloned().unwrap_or_else(|| def.name.clone()),
+                name: bucket_names
+                    .get(&def.name)
+                    .cloned()
+                    .unwrap_or_else(|| def.name.clone()),
                 storage: def.name.clone(),
                 is_default: Some(&def.name) == default_name.as_ref(),
                 rules: AccessRules::from_definition(def)?,
@@ -164,7 +167,8 @@ impl StorageService {
         resolver: Arc<dyn CredentialResolver>,
     ) -> Result<StorageService, StorageError> {
         let disk = LocalDisk::open(root.as_ref()).map_err(|e| StorageError::Blob(e.into()))?;
-        let service = StorageService::new(store, Arc::new(disk), resolver, StorageOptions::default()).await?;
+        let service =
+            StorageService::new(store, Arc::new(disk), resolver, StorageOptions::default()).await?;
         let removed = service.collect_garbage().await?;
         if removed > 0 {
             tracing::info!(removed, "removed unreferenced storage blobs");
@@ -218,9 +222,15 @@ impl StorageService {
         let hosts = Arc::new(s3::Hosts {
             domains: self.options.virtual_host_domains.clone(),
         });
-        let mut builder = s3s::service::S3ServiceBuilder::new(s3::AmpbaseS3 { inner: self.inner.clone() });
-        builder.set_auth(s3::Auth { inner: self.inner.clone() });
-        builder.set_access(s3::Access { inner: self.inner.clone() });
+        let mut builder = s3s::service::S3ServiceBuilder::new(s3::AmpbaseS3 {
+            inner: self.inner.clone(),
+        });
+        builder.set_auth(s3::Auth {
+            inner: self.inner.clone(),
+        });
+        builder.set_access(s3::Access {
+            inner: self.inner.clone(),
+        });
         builder.set_host(s3::Hosts {
             domains: self.options.virtual_host_domains.clone(),
         });

@@ -24,7 +24,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ampbase_store::{Condition, Key, KeyValue, Query, SortCondition, Store, StoreError, TableSchema, WriteOp};
+use ampbase_store::{
+    Condition, Key, KeyValue, Query, SortCondition, Store, StoreError, TableSchema, WriteOp,
+};
 use futures::{StreamExt, TryStreamExt};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
@@ -100,7 +102,10 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// The headers S3 keeps with an object and returns on GET/HEAD.
@@ -238,7 +243,8 @@ fn to_item<T: Serialize>(value: &T) -> serde_json::Map<String, Value> {
 }
 
 fn from_item<T: for<'de> Deserialize<'de>>(item: serde_json::Map<String, Value>) -> Result<T> {
-    serde_json::from_value(Value::Object(item)).map_err(|e| StorageError::Internal(format!("corrupt storage record: {e}")))
+    serde_json::from_value(Value::Object(item))
+        .map_err(|e| StorageError::Internal(format!("corrupt storage record: {e}")))
 }
 
 /// The smallest string greater than every string that starts with `prefix`.
@@ -276,10 +282,18 @@ pub struct Objects {
 
 impl Objects {
     pub async fn open(store: Store, blobs: Arc<dyn BlobStore>) -> Result<Objects> {
-        store.ensure_table(&TableSchema::new(BUCKETS, "name")).await?;
-        store.ensure_table(&TableSchema::new(OBJECTS, "bucket").with_sort_key("key")).await?;
-        store.ensure_table(&TableSchema::new(UPLOADS, "bucket").with_sort_key("uploadId")).await?;
-        store.ensure_table(&TableSchema::new(PARTS, "uploadId").with_sort_key("partNumber")).await?;
+        store
+            .ensure_table(&TableSchema::new(BUCKETS, "name"))
+            .await?;
+        store
+            .ensure_table(&TableSchema::new(OBJECTS, "bucket").with_sort_key("key"))
+            .await?;
+        store
+            .ensure_table(&TableSchema::new(UPLOADS, "bucket").with_sort_key("uploadId"))
+            .await?;
+        store
+            .ensure_table(&TableSchema::new(PARTS, "uploadId").with_sort_key("partNumber"))
+            .await?;
         Ok(Objects { store, blobs })
     }
 
@@ -306,7 +320,11 @@ impl Objects {
             name: name.to_string(),
             created: now_ms(),
         };
-        match self.store.put(BUCKETS, to_item(&record), Some(Condition::not_exists())).await {
+        match self
+            .store
+            .put(BUCKETS, to_item(&record), Some(Condition::not_exists()))
+            .await
+        {
             Ok(()) => Ok(true),
             Err(StoreError::ConditionFailed) => Ok(false),
             Err(e) => Err(e.into()),
@@ -315,8 +333,14 @@ impl Objects {
 
     pub async fn delete_bucket(&self, name: &str) -> Result<()> {
         self.require_bucket(name).await?;
-        let objects = self.store.query(OBJECTS, &Query::new(name).limit(1)).await?;
-        let uploads = self.store.query(UPLOADS, &Query::new(name).limit(1)).await?;
+        let objects = self
+            .store
+            .query(OBJECTS, &Query::new(name).limit(1))
+            .await?;
+        let uploads = self
+            .store
+            .query(UPLOADS, &Query::new(name).limit(1))
+            .await?;
         if !objects.items.is_empty() || !uploads.items.is_empty() {
             return Err(StorageError::BucketNotEmpty);
         }
@@ -343,7 +367,11 @@ impl Objects {
     // ---- objects
 
     pub async fn head(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>> {
-        match self.store.get(OBJECTS, &Key::with_sort(bucket, key)).await? {
+        match self
+            .store
+            .get(OBJECTS, &Key::with_sort(bucket, key))
+            .await?
+        {
             Some(item) => Ok(Some(from_item(item)?)),
             None => Ok(None),
         }
@@ -382,7 +410,10 @@ impl Objects {
             etag: hex::encode(blob.md5),
             last_modified: now_ms(),
             version: uuid::Uuid::new_v4().simple().to_string(),
-            segments: vec![Segment { blob: blob.id, size: blob.size }],
+            segments: vec![Segment {
+                blob: blob.id,
+                size: blob.size,
+            }],
             parts_count: None,
             content,
             metadata,
@@ -420,7 +451,8 @@ impl Objects {
             condition.check(current.as_ref())?;
             let expected_version = current.as_ref().map(|c| c.version.clone());
             let cas = Condition::new(move |item| {
-                item.and_then(|i| i.get("version")).and_then(Value::as_str) == expected_version.as_deref()
+                item.and_then(|i| i.get("version")).and_then(Value::as_str)
+                    == expected_version.as_deref()
             });
             let mut ops = vec![WriteOp::Put {
                 table: OBJECTS.into(),
@@ -430,14 +462,20 @@ impl Objects {
             ops.extend(extra.iter().cloned());
             match self.store.transact(ops).await {
                 Ok(_) => return Ok(current),
-                Err(StoreError::TransactionCanceled { index: 0, reason }) if matches!(*reason, StoreError::ConditionFailed) => {
+                Err(StoreError::TransactionCanceled { index: 0, reason })
+                    if matches!(*reason, StoreError::ConditionFailed) =>
+                {
                     continue;
                 }
-                Err(StoreError::TransactionCanceled { .. }) => return Err(StorageError::NoSuchUpload),
+                Err(StoreError::TransactionCanceled { .. }) => {
+                    return Err(StorageError::NoSuchUpload);
+                }
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(StorageError::Internal("too many concurrent writes of one key".into()))
+        Err(StorageError::Internal(
+            "too many concurrent writes of one key".into(),
+        ))
     }
 
     async fn delete_blobs(&self, segments: &[Segment]) {
@@ -450,7 +488,10 @@ impl Objects {
 
     /// Deletes an object; returns it (`None`: there was none, which S3 does not report).
     pub async fn delete(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>> {
-        let old = self.store.delete(OBJECTS, Key::with_sort(bucket, key), None).await?;
+        let old = self
+            .store
+            .delete(OBJECTS, Key::with_sort(bucket, key), None)
+            .await?;
         match old {
             Some(item) => {
                 let old: ObjectRecord = from_item(item)?;
@@ -472,7 +513,11 @@ impl Objects {
             if seg_end <= start || seg_start >= end || s.size == 0 {
                 continue;
             }
-            pieces.push((s.blob.clone(), start.max(seg_start) - seg_start, end.min(seg_end) - seg_start));
+            pieces.push((
+                s.blob.clone(),
+                start.max(seg_start) - seg_start,
+                end.min(seg_end) - seg_start,
+            ));
         }
         let mut pieces = pieces.into_iter();
         let Some((first_id, a, b)) = pieces.next() else {
@@ -484,10 +529,9 @@ impl Objects {
             .then(move |(id, a, b)| {
                 let blobs = blobs.clone();
                 async move {
-                    blobs
-                        .get(&id, a, b)
-                        .await
-                        .map_err(|e| std::io::Error::other(format!("object changed while it was read: {e}")))
+                    blobs.get(&id, a, b).await.map_err(|e| {
+                        std::io::Error::other(format!("object changed while it was read: {e}"))
+                    })
                 }
             })
             .try_flatten();
@@ -509,7 +553,10 @@ impl Objects {
         self.require_bucket(dst_bucket).await?;
         let body = self.read(src, 0, src.size).await?;
         let body: InStream = Box::pin(body.map_err(|e| Box::new(e) as crate::blob::BoxError));
-        let blob = self.blobs.put(body, Some(src.size), MAX_OBJECT_SIZE).await?;
+        let blob = self
+            .blobs
+            .put(body, Some(src.size), MAX_OBJECT_SIZE)
+            .await?;
         let record = ObjectRecord {
             bucket: dst_bucket.to_string(),
             key: dst_key.to_string(),
@@ -517,7 +564,10 @@ impl Objects {
             etag: hex::encode(blob.md5),
             last_modified: now_ms(),
             version: uuid::Uuid::new_v4().simple().to_string(),
-            segments: vec![Segment { blob: blob.id, size: blob.size }],
+            segments: vec![Segment {
+                blob: blob.id,
+                size: blob.size,
+            }],
             parts_count: None,
             content,
             metadata,
@@ -528,7 +578,12 @@ impl Objects {
 
     /// One page of keys under `query.prefix` in key order, rolled up at the delimiter; `keep`
     /// decides (for authorization) which keys and common prefixes the caller sees.
-    pub async fn list(&self, bucket: &str, query: &ListQuery, keep: impl Fn(&str) -> bool) -> Result<ListPage> {
+    pub async fn list(
+        &self,
+        bucket: &str,
+        query: &ListQuery,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<ListPage> {
         self.require_bucket(bucket).await?;
         let mut page = ListPage::default();
         if query.max_keys == 0 {
@@ -539,7 +594,8 @@ impl Objects {
         let common_prefix_of = |key: &str| -> Option<String> {
             let d = delimiter?;
             let rest = key.get(prefix.len()..)?;
-            rest.find(d).map(|i| key[..prefix.len() + i + d.len()].to_string())
+            rest.find(d)
+                .map(|i| key[..prefix.len() + i + d.len()].to_string())
         };
         // Where to start.
         let mut lower = SortCondition::Ge(KeyValue::from(prefix));
@@ -561,7 +617,13 @@ impl Objects {
         let mut count = 0usize;
         let mut last_returned: Option<String> = None;
         'outer: loop {
-            let result = self.store.query(OBJECTS, &Query::new(bucket).sort(lower.clone()).limit(batch)).await?;
+            let result = self
+                .store
+                .query(
+                    OBJECTS,
+                    &Query::new(bucket).sort(lower.clone()).limit(batch),
+                )
+                .await?;
             let more = result.last_evaluated_key.is_some();
             let mut last_key = None;
             for item in result.items {
@@ -625,12 +687,18 @@ impl Objects {
             content,
             metadata,
         };
-        self.store.put(UPLOADS, to_item(&record), Some(Condition::not_exists())).await?;
+        self.store
+            .put(UPLOADS, to_item(&record), Some(Condition::not_exists()))
+            .await?;
         Ok(record)
     }
 
     pub async fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadRecord> {
-        match self.store.get(UPLOADS, &Key::with_sort(bucket, upload_id)).await? {
+        match self
+            .store
+            .get(UPLOADS, &Key::with_sort(bucket, upload_id))
+            .await?
+        {
             Some(item) => {
                 let u: UploadRecord = from_item(item)?;
                 if u.key != key {
@@ -671,7 +739,13 @@ impl Objects {
             etag: hex::encode(blob.md5),
             last_modified: now_ms(),
         };
-        let old = self.store.get(PARTS, &Key::with_sort(upload.upload_id.as_str(), part_number as i64)).await?;
+        let old = self
+            .store
+            .get(
+                PARTS,
+                &Key::with_sort(upload.upload_id.as_str(), part_number as i64),
+            )
+            .await?;
         let ops = vec![
             WriteOp::Check {
                 table: UPLOADS.into(),
@@ -705,7 +779,10 @@ impl Objects {
         let mut out = Vec::new();
         let mut start = None;
         loop {
-            let page = self.store.query(PARTS, &Query::new(upload_id).limit(1000).start(start)).await?;
+            let page = self
+                .store
+                .query(PARTS, &Query::new(upload_id).limit(1000).start(start))
+                .await?;
             for item in page.items {
                 out.push(from_item(item)?);
             }
@@ -730,7 +807,8 @@ impl Objects {
             ));
         }
         let parts = self.parts(&upload.upload_id).await?;
-        let by_number: BTreeMap<i32, &PartRecord> = parts.iter().map(|p| (p.part_number, p)).collect();
+        let by_number: BTreeMap<i32, &PartRecord> =
+            parts.iter().map(|p| (p.part_number, p)).collect();
         let mut chosen: Vec<&PartRecord> = Vec::with_capacity(requested.len());
         let mut previous = 0;
         for (number, etag) in requested {
@@ -739,12 +817,16 @@ impl Objects {
             }
             previous = *number;
             let Some(part) = by_number.get(number) else {
-                return Err(StorageError::InvalidPart(format!("part {number} was not uploaded")));
+                return Err(StorageError::InvalidPart(format!(
+                    "part {number} was not uploaded"
+                )));
             };
             if let Some(etag) = etag {
                 let etag = etag.trim().trim_matches('"');
                 if !etag.eq_ignore_ascii_case(&part.etag) {
-                    return Err(StorageError::InvalidPart(format!("part {number}'s ETag does not match")));
+                    return Err(StorageError::InvalidPart(format!(
+                        "part {number}'s ETag does not match"
+                    )));
                 }
             }
             chosen.push(part);
@@ -769,7 +851,13 @@ impl Objects {
             etag: multipart_etag(&md5s),
             last_modified: now_ms(),
             version: uuid::Uuid::new_v4().simple().to_string(),
-            segments: chosen.iter().map(|p| Segment { blob: p.blob.clone(), size: p.size }).collect(),
+            segments: chosen
+                .iter()
+                .map(|p| Segment {
+                    blob: p.blob.clone(),
+                    size: p.size,
+                })
+                .collect(),
             parts_count: Some(chosen.len() as u32),
             content: upload.content.clone(),
             metadata: upload.metadata.clone(),
@@ -791,7 +879,8 @@ impl Objects {
         if let Some(old) = &old {
             self.delete_blobs(&old.segments).await;
         }
-        let used: std::collections::HashSet<&str> = chosen.iter().map(|p| p.blob.as_str()).collect();
+        let used: std::collections::HashSet<&str> =
+            chosen.iter().map(|p| p.blob.as_str()).collect();
         for p in &parts {
             if !used.contains(p.blob.as_str()) {
                 let _ = self.blobs.delete(&p.blob).await;
@@ -816,7 +905,9 @@ impl Objects {
         }
         match self.store.transact(ops).await {
             Ok(_) => {}
-            Err(StoreError::TransactionCanceled { index: 0, .. }) => return Err(StorageError::NoSuchUpload),
+            Err(StoreError::TransactionCanceled { index: 0, .. }) => {
+                return Err(StorageError::NoSuchUpload);
+            }
             Err(e) => return Err(e.into()),
         }
         for p in parts {
@@ -830,7 +921,10 @@ impl Objects {
         let mut out: Vec<UploadRecord> = Vec::new();
         let mut start = None;
         loop {
-            let page = self.store.query(UPLOADS, &Query::new(bucket).limit(1000).start(start)).await?;
+            let page = self
+                .store
+                .query(UPLOADS, &Query::new(bucket).limit(1000).start(start))
+                .await?;
             for item in page.items {
                 out.push(from_item(item)?);
             }
@@ -839,7 +933,12 @@ impl Objects {
                 None => break,
             }
         }
-        out.sort_by(|a, b| a.key.cmp(&b.key).then(a.initiated.cmp(&b.initiated)).then(a.upload_id.cmp(&b.upload_id)));
+        out.sort_by(|a, b| {
+            a.key
+                .cmp(&b.key)
+                .then(a.initiated.cmp(&b.initiated))
+                .then(a.upload_id.cmp(&b.upload_id))
+        });
         Ok(out)
     }
 

@@ -110,11 +110,17 @@ impl Actions {
                 }
                 "write" => set.with(Action::Write),
                 "delete" => set.with(Action::Delete),
-                other => return Err(format!("unknown storage action '{other}' (expected read, get, list, write or delete)")),
+                other => {
+                    return Err(format!(
+                        "unknown storage action '{other}' (expected read, get, list, write or delete)"
+                    ));
+                }
             };
         }
         if read && get_or_list {
-            return Err("'read' is 'get' and 'list' together and cannot be combined with them".into());
+            return Err(
+                "'read' is 'get' and 'list' together and cannot be combined with them".into(),
+            );
         }
         Ok(set)
     }
@@ -225,7 +231,10 @@ impl AccessRules {
     pub fn new(access: &BTreeMap<String, Vec<StorageRule>>) -> Result<AccessRules, RuleError> {
         let mut paths = Vec::with_capacity(access.len());
         for (pattern, rules) in access {
-            let err = |message: String| RuleError { path: pattern.clone(), message };
+            let err = |message: String| RuleError {
+                path: pattern.clone(),
+                message,
+            };
             if pattern.starts_with('/') {
                 return Err(err("paths cannot start with '/'".into()));
             }
@@ -252,10 +261,14 @@ impl AccessRules {
                 let prev_ok = segments.is_empty()
                     || matches!(segments.last(), Some(Segment::Literal(l)) if l.ends_with('/'));
                 if !prev_ok {
-                    return Err(err(format!("a path part with '{ENTITY_TOKEN}' cannot include any other characters")));
+                    return Err(err(format!(
+                        "a path part with '{ENTITY_TOKEN}' cannot include any other characters"
+                    )));
                 }
                 if part != "/" {
-                    return Err(err(format!("'{ENTITY_TOKEN}' must be the path part right before the ending wildcard")));
+                    return Err(err(format!(
+                        "'{ENTITY_TOKEN}' must be the path part right before the ending wildcard"
+                    )));
                 }
                 segments.push(Segment::Entity);
                 segments.push(Segment::Literal(part.to_string()));
@@ -269,11 +282,17 @@ impl AccessRules {
                     "entity" | "owner" => {
                         match rule.entity.as_deref() {
                             None | Some("identity") => {}
-                            Some(other) => return Err(err(format!("unknown entity '{other}' (only 'identity')"))),
+                            Some(other) => {
+                                return Err(err(format!(
+                                    "unknown entity '{other}' (only 'identity')"
+                                )));
+                            }
                         }
                         Principal::Identity
                     }
-                    "resource" | "function" => Principal::Resource(rule.resource.clone().unwrap_or_default()),
+                    "resource" | "function" => {
+                        Principal::Resource(rule.resource.clone().unwrap_or_default())
+                    }
                     other => return Err(err(format!("unknown principal '{other}'"))),
                 };
                 let actions = Actions::parse(&rule.actions).map_err(err)?;
@@ -291,12 +310,16 @@ impl AccessRules {
             let p_base = &p.pattern[..p.pattern.len() - 1];
             let ancestors: Vec<&PathRule> = paths
                 .iter()
-                .filter(|q| q.pattern != p.pattern && p_base.starts_with(&q.pattern[..q.pattern.len() - 1]))
+                .filter(|q| {
+                    q.pattern != p.pattern && p_base.starts_with(&q.pattern[..q.pattern.len() - 1])
+                })
                 .collect();
             if ancestors.len() > 1 {
                 return Err(RuleError {
                     path: p.pattern.clone(),
-                    message: "only one level of nesting is allowed: two other paths are along this one".into(),
+                    message:
+                        "only one level of nesting is allowed: two other paths are along this one"
+                            .into(),
                 });
             }
             if p.has_entity()
@@ -304,7 +327,10 @@ impl AccessRules {
             {
                 return Err(RuleError {
                     path: p.pattern.clone(),
-                    message: format!("'{}' is a prefix of a path with '{ENTITY_TOKEN}'", q.pattern),
+                    message: format!(
+                        "'{}' is a prefix of a path with '{ENTITY_TOKEN}'",
+                        q.pattern
+                    ),
                 });
             }
         }
@@ -329,7 +355,9 @@ impl AccessRules {
     }
 
     fn governing<'k>(&self, key: &'k str) -> Option<(&PathRule, &'k str)> {
-        self.paths.iter().find_map(|p| p.matches(key).map(|entity| (p, entity)))
+        self.paths
+            .iter()
+            .find_map(|p| p.matches(key).map(|entity| (p, entity)))
     }
 
     /// What `caller` may do with `key` (or, for [`Action::List`], with the prefix `key`).
@@ -353,7 +381,9 @@ impl AccessRules {
                 (Principal::Identity, IamPrincipal::Authenticated { identity_id, .. }) => {
                     path.has_entity() && !identity_id.is_empty() && entity == identity_id
                 }
-                (Principal::Resource(name), IamPrincipal::Function { name: caller_fn }) => name == caller_fn,
+                (Principal::Resource(name), IamPrincipal::Function { name: caller_fn }) => {
+                    name == caller_fn
+                }
                 _ => false,
             };
             if applies {
@@ -384,7 +414,8 @@ mod tests {
     }
 
     fn try_rules(access: serde_json::Value) -> Result<AccessRules, RuleError> {
-        let def: StorageDefinition = serde_json::from_value(json!({ "name": "s", "access": access })).unwrap();
+        let def: StorageDefinition =
+            serde_json::from_value(json!({ "name": "s", "access": access })).unwrap();
         AccessRules::from_definition(&def)
     }
 
@@ -402,7 +433,9 @@ mod tests {
     }
 
     fn guest() -> Caller {
-        Caller::Iam(IamPrincipal::Guest { identity_id: "us-east-1:guest-1".into() })
+        Caller::Iam(IamPrincipal::Guest {
+            identity_id: "us-east-1:guest-1".into(),
+        })
     }
     fn user(id: &str, gs: &[&str]) -> Caller {
         Caller::Iam(IamPrincipal::Authenticated {
@@ -422,7 +455,12 @@ mod tests {
     fn can(rules: &AccessRules, caller: &Caller, key: &str) -> String {
         let a = rules.actions(caller, key);
         let mut s = String::new();
-        for (action, c) in [(Action::Get, 'g'), (Action::List, 'l'), (Action::Write, 'w'), (Action::Delete, 'd')] {
+        for (action, c) in [
+            (Action::Get, 'g'),
+            (Action::List, 'l'),
+            (Action::Write, 'w'),
+            (Action::Delete, 'd'),
+        ] {
             if a.contains(action) {
                 s.push(c);
             }
@@ -467,7 +505,10 @@ mod tests {
         assert_eq!(can(&rules, &g, "other/x"), "gl");
         // A key that only shares a name prefix with a sub-path stays under the parent.
         assert_eq!(can(&rules, &u, "media/albums-old/x"), "glwd");
-        assert_eq!(rules.governing_path("media/albums/x"), Some("media/albums/*"));
+        assert_eq!(
+            rules.governing_path("media/albums/x"),
+            Some("media/albums/*")
+        );
         assert_eq!(rules.governing_path("media/albumsx"), Some("media/*"));
         // Listing the sub-path's prefix follows the sub-path.
         assert!(!rules.allows_list(&u, "media/profile-pictures/"));
@@ -489,10 +530,16 @@ mod tests {
         let g = guest();
         assert_eq!(can(&rules, &g, "public/a"), "gl");
         assert_eq!(can(&rules, &alice, "public/a"), "glwd");
-        assert_eq!(can(&rules, &alice, "protected/us-east-1:alice/a.txt"), "glwd");
+        assert_eq!(
+            can(&rules, &alice, "protected/us-east-1:alice/a.txt"),
+            "glwd"
+        );
         assert_eq!(can(&rules, &bob, "protected/us-east-1:alice/a.txt"), "gl");
         assert_eq!(can(&rules, &g, "protected/us-east-1:alice/a.txt"), "");
-        assert_eq!(can(&rules, &alice, "private/us-east-1:alice/deep/a.txt"), "glwd");
+        assert_eq!(
+            can(&rules, &alice, "private/us-east-1:alice/deep/a.txt"),
+            "glwd"
+        );
         assert_eq!(can(&rules, &bob, "private/us-east-1:alice/a.txt"), "");
         // The entity segment is exactly one segment, and must be present.
         assert_eq!(can(&rules, &alice, "private/us-east-1:alice"), "");
@@ -515,9 +562,22 @@ mod tests {
             "picture-submissions/*": [r("authenticated", &["read", "write"]), r("guest", &["read", "write"])],
         }));
         let alice = user("id-alice", &[]);
-        assert_eq!(can(&rules, &guest(), "profile-pictures/id-alice/me.png"), "gl");
-        assert_eq!(can(&rules, &alice, "profile-pictures/id-alice/me.png"), "glwd");
-        assert_eq!(can(&rules, &user("id-bob", &[]), "profile-pictures/id-alice/me.png"), "");
+        assert_eq!(
+            can(&rules, &guest(), "profile-pictures/id-alice/me.png"),
+            "gl"
+        );
+        assert_eq!(
+            can(&rules, &alice, "profile-pictures/id-alice/me.png"),
+            "glwd"
+        );
+        assert_eq!(
+            can(
+                &rules,
+                &user("id-bob", &[]),
+                "profile-pictures/id-alice/me.png"
+            ),
+            ""
+        );
         assert_eq!(can(&rules, &guest(), "picture-submissions/x.png"), "glw");
         assert_eq!(can(&rules, &alice, "picture-submissions/x.png"), "glw");
     }
@@ -534,9 +594,19 @@ mod tests {
         assert_eq!(can(&rules, &user("a", &[]), "drafts/d1"), "");
         assert_eq!(can(&rules, &guest(), "drafts/d1"), "");
         assert_eq!(can(&rules, &user("a", &["OWNERS"]), "admin/x"), "gd");
-        assert_eq!(can(&rules, &function("generateMonthlyReports"), "reports/2024-01.csv"), "glwd");
+        assert_eq!(
+            can(
+                &rules,
+                &function("generateMonthlyReports"),
+                "reports/2024-01.csv"
+            ),
+            "glwd"
+        );
         assert_eq!(can(&rules, &function("other"), "reports/2024-01.csv"), "");
-        assert_eq!(can(&rules, &function("generateMonthlyReports"), "drafts/d1"), "");
+        assert_eq!(
+            can(&rules, &function("generateMonthlyReports"), "drafts/d1"),
+            ""
+        );
     }
 
     #[test]
@@ -563,13 +633,17 @@ mod tests {
     }
 
     fn rules_with_everything() -> AccessRules {
-        rules(json!({ "media/*": [r("guest", &["read", "write", "delete"]), r("authenticated", &["read", "write", "delete"])] }))
+        rules(
+            json!({ "media/*": [r("guest", &["read", "write", "delete"]), r("authenticated", &["read", "write", "delete"])] }),
+        )
     }
 
     #[test]
     fn entity_rule_does_not_apply_to_guests() {
         let rules = rules(json!({ "u/{entity_id}/*": [entity(&["read", "write"])] }));
-        let g = Caller::Iam(IamPrincipal::Guest { identity_id: "gid".into() });
+        let g = Caller::Iam(IamPrincipal::Guest {
+            identity_id: "gid".into(),
+        });
         assert_eq!(can(&rules, &g, "u/gid/x"), "");
         assert_eq!(can(&rules, &user("gid", &[]), "u/gid/x"), "glw");
     }
@@ -579,9 +653,14 @@ mod tests {
         let ok = |v| try_rules(v).is_ok();
         let e = || json!([entity(&["read"])]);
         assert!(!ok(json!({ "users/{entity_id}/public/*": e() })));
-        assert!(!ok(json!({ "users/{entity_id}/*": e(), "users/{entity_id}/public/*": e() })));
-        assert!(ok(json!({ "users/{entity_id}/*": e(), "users/public/*": e() })));
-        let rules = rules(json!({ "users/{entity_id}/*": e(), "users/public/*": [r("guest", &["read"])] }));
+        assert!(!ok(
+            json!({ "users/{entity_id}/*": e(), "users/{entity_id}/public/*": e() })
+        ));
+        assert!(ok(
+            json!({ "users/{entity_id}/*": e(), "users/public/*": e() })
+        ));
+        let rules =
+            rules(json!({ "users/{entity_id}/*": e(), "users/public/*": [r("guest", &["read"])] }));
         // A literal sibling segment is more specific than the token.
         assert_eq!(can(&rules, &user("public", &[]), "users/public/x"), "");
         assert_eq!(can(&rules, &guest(), "users/public/x"), "gl");
@@ -600,12 +679,18 @@ mod tests {
         assert!(!ok(json!({ "media//x/*": g() })));
         // One level of nesting only.
         assert!(ok(json!({ "media/*": g(), "media/albums/*": g() })));
-        assert!(!ok(json!({ "media/*": g(), "media/albums/*": g(), "media/albums/photos/*": g() })));
+        assert!(!ok(
+            json!({ "media/*": g(), "media/albums/*": g(), "media/albums/photos/*": g() })
+        ));
         // Siblings are fine.
-        assert!(ok(json!({ "media/*": g(), "media/a/*": g(), "media/b/*": g() })));
+        assert!(ok(
+            json!({ "media/*": g(), "media/a/*": g(), "media/b/*": g() })
+        ));
         // Wildcards cannot conflict with the token; no prefix of a path with the token.
         assert!(!ok(json!({ "media/*": g(), "media/{entity_id}/*": g() })));
-        assert!(!ok(json!({ "media/*": g(), "media/albums/{entity_id}/*": g() })));
+        assert!(!ok(
+            json!({ "media/*": g(), "media/albums/{entity_id}/*": g() })
+        ));
         assert!(ok(json!({ "media/{entity_id}/*": g(), "other/*": g() })));
         // The token is a whole segment, once.
         assert!(!ok(json!({ "media/x{entity_id}/*": g() })));

@@ -56,7 +56,10 @@ pub(crate) fn to_s3(e: StorageError) -> S3Error {
         E::Blob(BlobError::NotFound(_)) => s3_error!(NoSuchKey),
         other => {
             tracing::error!(error = %other, "storage failure");
-            S3Error::with_message(S3ErrorCode::InternalError, "We encountered an internal error. Please try again.")
+            S3Error::with_message(
+                S3ErrorCode::InternalError,
+                "We encountered an internal error. Please try again.",
+            )
         }
     }
 }
@@ -161,10 +164,17 @@ fn decode_md5(value: Option<&String>) -> S3Result<Option<[u8; 16]>> {
 }
 
 fn metadata_of(m: Option<Metadata>) -> S3Result<BTreeMap<String, String>> {
-    let map: BTreeMap<String, String> = m.unwrap_or_default().into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let map: BTreeMap<String, String> = m
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
     let size: usize = map.iter().map(|(k, v)| k.len() + v.len()).sum();
     if size > 2048 {
-        return Err(s3_error!(MetadataTooLarge, "your metadata headers exceed the maximum allowed metadata size (2 KB)"));
+        return Err(s3_error!(
+            MetadataTooLarge,
+            "your metadata headers exceed the maximum allowed metadata size (2 KB)"
+        ));
     }
     Ok(map)
 }
@@ -185,7 +195,10 @@ struct Sized {
 impl Stream for Sized {
     type Item = Result<Bytes, s3s::StdError>;
 
-    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
         let this = &mut *self;
         match std::pin::Pin::new(&mut this.inner).poll_next(cx) {
             std::task::Poll::Ready(Some(Ok(b))) => {
@@ -251,16 +264,27 @@ fn decode_token(token: &str) -> S3Result<String> {
         .decode(token)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| s3_error!(InvalidArgument, "The continuation token provided is incorrect"))
+        .ok_or_else(|| {
+            s3_error!(
+                InvalidArgument,
+                "The continuation token provided is incorrect"
+            )
+        })
 }
 
 fn list_object(r: &ObjectRecord, url: bool) -> Object {
     Object {
-        key: Some(if url { encode_url(&r.key) } else { r.key.clone() }),
+        key: Some(if url {
+            encode_url(&r.key)
+        } else {
+            r.key.clone()
+        }),
         last_modified: Some(timestamp(r.last_modified)),
         e_tag: Some(etag(&r.etag)),
         size: Some(r.size as i64),
-        storage_class: Some(ObjectStorageClass::from_static(ObjectStorageClass::STANDARD)),
+        storage_class: Some(ObjectStorageClass::from_static(
+            ObjectStorageClass::STANDARD,
+        )),
         ..Default::default()
     }
 }
@@ -303,10 +327,20 @@ impl AmpbaseS3 {
         move |key: &str| admin || rules.as_ref().is_some_and(|r| r.allows_list(&caller, key))
     }
 
-    async fn notify<T>(&self, req: &S3Request<T>, caller: &Caller, kind: EventKind, record: &ObjectRecord) {
+    async fn notify<T>(
+        &self,
+        req: &S3Request<T>,
+        caller: &Caller,
+        kind: EventKind,
+        record: &ObjectRecord,
+    ) {
         let config = self.inner.config();
-        let Some(bucket) = config.bucket(&record.bucket) else { return };
-        let Some(function) = bucket.triggers.get(kind.trigger()) else { return };
+        let Some(bucket) = config.bucket(&record.bucket) else {
+            return;
+        };
+        let Some(function) = bucket.triggers.get(kind.trigger()) else {
+            return;
+        };
         let source_ip = req
             .extensions
             .get::<RemoteAddr>()
@@ -322,14 +356,31 @@ impl AmpbaseS3 {
             principal_id: &principal,
             source_ip: &source_ip,
         };
-        if let Err(e) = self.inner.events.push(&bucket.storage, function, &change).await {
+        if let Err(e) = self
+            .inner
+            .events
+            .push(&bucket.storage, function, &change)
+            .await
+        {
             tracing::error!(error = %e, bucket = %record.bucket, key = %record.key, "could not queue a storage trigger event");
         }
     }
 
-    async fn read_with_retry(&self, bucket: &str, key: &str, range: Option<&Range>, part: Option<i32>) -> S3Result<(ObjectRecord, OutStream, u64, u64)> {
+    async fn read_with_retry(
+        &self,
+        bucket: &str,
+        key: &str,
+        range: Option<&Range>,
+        part: Option<i32>,
+    ) -> S3Result<(ObjectRecord, OutStream, u64, u64)> {
         for attempt in 0..3 {
-            let record = self.inner.objects.head(bucket, key).await.map_err(to_s3)?.ok_or_else(|| s3_error!(NoSuchKey))?;
+            let record = self
+                .inner
+                .objects
+                .head(bucket, key)
+                .await
+                .map_err(to_s3)?
+                .ok_or_else(|| s3_error!(NoSuchKey))?;
             let (start, end) = match (part, range) {
                 (Some(n), _) => part_range(&record, n)?,
                 (None, Some(r)) => {
@@ -348,14 +399,24 @@ impl AmpbaseS3 {
     }
 
     /// DeleteObjects, for both routes (bucket in the path, or the default bucket).
-    pub(crate) async fn delete_many(&self, caller: &Caller, bucket: &str, delete: Delete, req: &S3Request<impl Send + Sync>) -> S3Result<DeleteObjectsOutput> {
+    pub(crate) async fn delete_many(
+        &self,
+        caller: &Caller,
+        bucket: &str,
+        delete: Delete,
+        req: &S3Request<impl Send + Sync>,
+    ) -> S3Result<DeleteObjectsOutput> {
         if delete.objects.len() > 1000 {
             return Err(s3_error!(MalformedXML, "at most 1000 keys per request"));
         }
         if !is_admin(caller) && self.inner.config().bucket(bucket).is_none() {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         }
-        self.inner.objects.require_bucket(bucket).await.map_err(to_s3)?;
+        self.inner
+            .objects
+            .require_bucket(bucket)
+            .await
+            .map_err(to_s3)?;
         let quiet = delete.quiet.unwrap_or(false);
         let mut deleted = Vec::new();
         let mut errors = Vec::new();
@@ -406,7 +467,14 @@ fn part_range(record: &ObjectRecord, n: i32) -> S3Result<(u64, u64)> {
         return Err(s3_error!(InvalidArgument, "part number must be at least 1"));
     }
     if record.parts_count.is_none() {
-        return if n == 1 { Ok((0, record.size)) } else { Err(S3Error::with_message(S3ErrorCode::InvalidArgument, "invalid part number")) };
+        return if n == 1 {
+            Ok((0, record.size))
+        } else {
+            Err(S3Error::with_message(
+                S3ErrorCode::InvalidArgument,
+                "invalid part number",
+            ))
+        };
     }
     let mut offset = 0;
     for (i, s) in record.segments.iter().enumerate() {
@@ -415,12 +483,18 @@ fn part_range(record: &ObjectRecord, n: i32) -> S3Result<(u64, u64)> {
         }
         offset += s.size;
     }
-    Err(S3Error::with_message(S3ErrorCode::InvalidArgument, "invalid part number"))
+    Err(S3Error::with_message(
+        S3ErrorCode::InvalidArgument,
+        "invalid part number",
+    ))
 }
 
 #[async_trait]
 impl S3 for AmpbaseS3 {
-    async fn list_buckets(&self, req: S3Request<ListBucketsInput>) -> S3Result<S3Response<ListBucketsOutput>> {
+    async fn list_buckets(
+        &self,
+        req: S3Request<ListBucketsInput>,
+    ) -> S3Result<S3Response<ListBucketsOutput>> {
         let caller = caller_of(&req)?;
         if !is_admin(&caller) {
             return Err(s3_error!(AccessDenied, "Access Denied"));
@@ -445,12 +519,21 @@ impl S3 for AmpbaseS3 {
         }))
     }
 
-    async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {
+    async fn create_bucket(
+        &self,
+        req: S3Request<CreateBucketInput>,
+    ) -> S3Result<S3Response<CreateBucketOutput>> {
         let caller = caller_of(&req)?;
         if !is_admin(&caller) {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         }
-        if !self.inner.objects.create_bucket(&req.input.bucket).await.map_err(to_s3)? {
+        if !self
+            .inner
+            .objects
+            .create_bucket(&req.input.bucket)
+            .await
+            .map_err(to_s3)?
+        {
             return Err(s3_error!(BucketAlreadyOwnedByYou));
         }
         Ok(S3Response::new(CreateBucketOutput {
@@ -458,40 +541,65 @@ impl S3 for AmpbaseS3 {
         }))
     }
 
-    async fn delete_bucket(&self, req: S3Request<DeleteBucketInput>) -> S3Result<S3Response<DeleteBucketOutput>> {
+    async fn delete_bucket(
+        &self,
+        req: S3Request<DeleteBucketInput>,
+    ) -> S3Result<S3Response<DeleteBucketOutput>> {
         let caller = caller_of(&req)?;
         if !is_admin(&caller) {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         }
-        self.inner.objects.delete_bucket(&req.input.bucket).await.map_err(to_s3)?;
+        self.inner
+            .objects
+            .delete_bucket(&req.input.bucket)
+            .await
+            .map_err(to_s3)?;
         Ok(S3Response::new(DeleteBucketOutput::default()))
     }
 
-    async fn head_bucket(&self, req: S3Request<HeadBucketInput>) -> S3Result<S3Response<HeadBucketOutput>> {
+    async fn head_bucket(
+        &self,
+        req: S3Request<HeadBucketInput>,
+    ) -> S3Result<S3Response<HeadBucketOutput>> {
         let caller = caller_of(&req)?;
         if !is_admin(&caller) && self.inner.config().bucket(&req.input.bucket).is_none() {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         }
-        self.inner.objects.require_bucket(&req.input.bucket).await.map_err(to_s3)?;
+        self.inner
+            .objects
+            .require_bucket(&req.input.bucket)
+            .await
+            .map_err(to_s3)?;
         Ok(S3Response::new(HeadBucketOutput {
             bucket_region: Some(self.inner.region.clone()),
             ..Default::default()
         }))
     }
 
-    async fn get_bucket_location(&self, req: S3Request<GetBucketLocationInput>) -> S3Result<S3Response<GetBucketLocationOutput>> {
+    async fn get_bucket_location(
+        &self,
+        req: S3Request<GetBucketLocationInput>,
+    ) -> S3Result<S3Response<GetBucketLocationOutput>> {
         let caller = caller_of(&req)?;
         if !is_admin(&caller) && self.inner.config().bucket(&req.input.bucket).is_none() {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         }
-        self.inner.objects.require_bucket(&req.input.bucket).await.map_err(to_s3)?;
-        let location = (self.inner.region != "us-east-1").then(|| BucketLocationConstraint::from(self.inner.region.clone()));
+        self.inner
+            .objects
+            .require_bucket(&req.input.bucket)
+            .await
+            .map_err(to_s3)?;
+        let location = (self.inner.region != "us-east-1")
+            .then(|| BucketLocationConstraint::from(self.inner.region.clone()));
         Ok(S3Response::new(GetBucketLocationOutput {
             location_constraint: location,
         }))
     }
 
-    async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
+    async fn put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize(&caller, &input.bucket, Action::Write, &input.key)?;
@@ -520,7 +628,16 @@ impl S3 for AmpbaseS3 {
         let (record, _old) = self
             .inner
             .objects
-            .put(&bucket, &key, body, expected, content_md5, content, metadata, &condition)
+            .put(
+                &bucket,
+                &key,
+                body,
+                expected,
+                content_md5,
+                content,
+                metadata,
+                &condition,
+            )
             .await
             .map_err(to_s3)?;
         self.notify(&req, &caller, EventKind::Put, &record).await;
@@ -530,14 +647,26 @@ impl S3 for AmpbaseS3 {
         }))
     }
 
-    async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize(&caller, &input.bucket, Action::Get, &input.key)?;
-        self.inner.objects.require_bucket(&input.bucket).await.map_err(to_s3)?;
+        self.inner
+            .objects
+            .require_bucket(&input.bucket)
+            .await
+            .map_err(to_s3)?;
         // Conditions are checked on the record that is read.
         let (record, stream, start, end) = self
-            .read_with_retry(&input.bucket, &input.key, input.range.as_ref(), input.part_number)
+            .read_with_retry(
+                &input.bucket,
+                &input.key,
+                input.range.as_ref(),
+                input.part_number,
+            )
             .await?;
         check_read_conditions(
             &record,
@@ -546,7 +675,8 @@ impl S3 for AmpbaseS3 {
             input.if_modified_since.as_ref(),
             input.if_unmodified_since.as_ref(),
         )?;
-        let partial = input.range.is_some() || (input.part_number.is_some() && record.parts_count.is_some());
+        let partial =
+            input.range.is_some() || (input.part_number.is_some() && record.parts_count.is_some());
         let len = end - start;
         let content_range = partial.then(|| {
             if len == 0 {
@@ -562,24 +692,38 @@ impl S3 for AmpbaseS3 {
             accept_ranges: Some("bytes".into()),
             e_tag: Some(etag(&record.etag)),
             last_modified: Some(timestamp(record.last_modified)),
-            content_type: Some(record.content.content_type.clone().unwrap_or_else(|| "binary/octet-stream".into())),
+            content_type: Some(
+                record
+                    .content
+                    .content_type
+                    .clone()
+                    .unwrap_or_else(|| "binary/octet-stream".into()),
+            ),
             content_encoding: record.content.content_encoding.clone(),
             content_disposition: record.content.content_disposition.clone(),
             content_language: record.content.content_language.clone(),
             cache_control: record.content.cache_control.clone(),
             expires: record.content.expires.as_deref().and_then(parse_http_date),
-            metadata: (!record.metadata.is_empty()).then(|| record.metadata.clone().into_iter().collect()),
+            metadata: (!record.metadata.is_empty())
+                .then(|| record.metadata.clone().into_iter().collect()),
             parts_count: input.part_number.and(record.parts_count.map(|n| n as i32)),
             ..Default::default()
         };
         Ok(S3Response::new(out))
     }
 
-    async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
+    async fn head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize_head(&caller, &input.bucket, &input.key)?;
-        self.inner.objects.require_bucket(&input.bucket).await.map_err(to_s3)?;
+        self.inner
+            .objects
+            .require_bucket(&input.bucket)
+            .await
+            .map_err(to_s3)?;
         let record = self
             .inner
             .objects
@@ -606,38 +750,66 @@ impl S3 for AmpbaseS3 {
             accept_ranges: Some("bytes".into()),
             e_tag: Some(etag(&record.etag)),
             last_modified: Some(timestamp(record.last_modified)),
-            content_type: Some(record.content.content_type.clone().unwrap_or_else(|| "binary/octet-stream".into())),
+            content_type: Some(
+                record
+                    .content
+                    .content_type
+                    .clone()
+                    .unwrap_or_else(|| "binary/octet-stream".into()),
+            ),
             content_encoding: record.content.content_encoding.clone(),
             content_disposition: record.content.content_disposition.clone(),
             content_language: record.content.content_language.clone(),
             cache_control: record.content.cache_control.clone(),
             expires: record.content.expires.as_deref().and_then(parse_http_date),
-            metadata: (!record.metadata.is_empty()).then(|| record.metadata.clone().into_iter().collect()),
+            metadata: (!record.metadata.is_empty())
+                .then(|| record.metadata.clone().into_iter().collect()),
             parts_count: input.part_number.and(record.parts_count.map(|n| n as i32)),
             ..Default::default()
         }))
     }
 
-    async fn delete_object(&self, req: S3Request<DeleteObjectInput>) -> S3Result<S3Response<DeleteObjectOutput>> {
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize(&caller, &input.bucket, Action::Delete, &input.key)?;
-        self.inner.objects.require_bucket(&input.bucket).await.map_err(to_s3)?;
+        self.inner
+            .objects
+            .require_bucket(&input.bucket)
+            .await
+            .map_err(to_s3)?;
         if let Some(cond) = &input.if_match {
-            let current = self.inner.objects.head(&input.bucket, &input.key).await.map_err(to_s3)?;
+            let current = self
+                .inner
+                .objects
+                .head(&input.bucket, &input.key)
+                .await
+                .map_err(to_s3)?;
             match current {
                 Some(c) if etag_matches(cond, &c) => {}
                 Some(_) => return Err(s3_error!(PreconditionFailed)),
                 None => return Err(s3_error!(NoSuchKey)),
             }
         }
-        if let Some(old) = self.inner.objects.delete(&input.bucket, &input.key).await.map_err(to_s3)? {
+        if let Some(old) = self
+            .inner
+            .objects
+            .delete(&input.bucket, &input.key)
+            .await
+            .map_err(to_s3)?
+        {
             self.notify(&req, &caller, EventKind::Delete, &old).await;
         }
         Ok(S3Response::new(DeleteObjectOutput::default()))
     }
 
-    async fn delete_objects(&self, req: S3Request<DeleteObjectsInput>) -> S3Result<S3Response<DeleteObjectsOutput>> {
+    async fn delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
         let caller = caller_of(&req)?;
         let bucket = req.input.bucket.clone();
         let delete = req.input.delete.clone();
@@ -645,15 +817,30 @@ impl S3 for AmpbaseS3 {
         Ok(S3Response::new(out))
     }
 
-    async fn copy_object(&self, req: S3Request<CopyObjectInput>) -> S3Result<S3Response<CopyObjectOutput>> {
+    async fn copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
-        let CopySource::Bucket { bucket: src_bucket, key: src_key, .. } = &input.copy_source else {
-            return Err(s3_error!(NotImplemented, "access point copy sources are not supported"));
+        let CopySource::Bucket {
+            bucket: src_bucket,
+            key: src_key,
+            ..
+        } = &input.copy_source
+        else {
+            return Err(s3_error!(
+                NotImplemented,
+                "access point copy sources are not supported"
+            ));
         };
         self.authorize(&caller, src_bucket, Action::Get, src_key)?;
         self.authorize(&caller, &input.bucket, Action::Write, &input.key)?;
-        self.inner.objects.require_bucket(src_bucket).await.map_err(to_s3)?;
+        self.inner
+            .objects
+            .require_bucket(src_bucket)
+            .await
+            .map_err(to_s3)?;
         let src = self
             .inner
             .objects
@@ -661,8 +848,17 @@ impl S3 for AmpbaseS3 {
             .await
             .map_err(to_s3)?
             .ok_or_else(|| s3_error!(NoSuchKey))?;
-        check_copy_conditions(&src, input.copy_source_if_match.as_ref(), input.copy_source_if_none_match.as_ref(), input.copy_source_if_modified_since.as_ref(), input.copy_source_if_unmodified_since.as_ref())?;
-        let replace = input.metadata_directive.as_ref().is_some_and(|d| d.as_str() == MetadataDirective::REPLACE);
+        check_copy_conditions(
+            &src,
+            input.copy_source_if_match.as_ref(),
+            input.copy_source_if_none_match.as_ref(),
+            input.copy_source_if_modified_since.as_ref(),
+            input.copy_source_if_unmodified_since.as_ref(),
+        )?;
+        let replace = input
+            .metadata_directive
+            .as_ref()
+            .is_some_and(|d| d.as_str() == MetadataDirective::REPLACE);
         if !replace && **src_bucket == *input.bucket && **src_key == *input.key {
             return Err(s3_error!(
                 InvalidRequest,
@@ -687,7 +883,14 @@ impl S3 for AmpbaseS3 {
         let (record, _old) = self
             .inner
             .objects
-            .copy(&src, &input.bucket, &input.key, content, metadata, &WriteCondition::default())
+            .copy(
+                &src,
+                &input.bucket,
+                &input.key,
+                content,
+                metadata,
+                &WriteCondition::default(),
+            )
             .await
             .map_err(to_s3)?;
         self.notify(&req, &caller, EventKind::Copy, &record).await;
@@ -701,7 +904,10 @@ impl S3 for AmpbaseS3 {
         }))
     }
 
-    async fn list_objects_v2(&self, req: S3Request<ListObjectsV2Input>) -> S3Result<S3Response<ListObjectsV2Output>> {
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         let prefix = input.prefix.clone().unwrap_or_default();
@@ -709,7 +915,9 @@ impl S3 for AmpbaseS3 {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         }
         let max_keys = match input.max_keys {
-            Some(n) if n < 0 => return Err(s3_error!(InvalidArgument, "max-keys cannot be negative")),
+            Some(n) if n < 0 => {
+                return Err(s3_error!(InvalidArgument, "max-keys cannot be negative"));
+            }
             Some(n) => n.min(1000) as usize,
             None => 1000,
         };
@@ -727,10 +935,17 @@ impl S3 for AmpbaseS3 {
         let page = self
             .inner
             .objects
-            .list(&input.bucket, &query, self.list_filter(&caller, &input.bucket))
+            .list(
+                &input.bucket,
+                &query,
+                self.list_filter(&caller, &input.bucket),
+            )
             .await
             .map_err(to_s3)?;
-        let url = input.encoding_type.as_ref().is_some_and(|e| e.as_str() == EncodingType::URL);
+        let url = input
+            .encoding_type
+            .as_ref()
+            .is_some_and(|e| e.as_str() == EncodingType::URL);
         let enc = |s: &str| if url { encode_url(s) } else { s.to_string() };
         let key_count = (page.objects.len() + page.common_prefixes.len()) as i32;
         let out = ListObjectsV2Output {
@@ -748,7 +963,9 @@ impl S3 for AmpbaseS3 {
             common_prefixes: Some(
                 page.common_prefixes
                     .iter()
-                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
+                    .map(|p| CommonPrefix {
+                        prefix: Some(enc(p)),
+                    })
                     .collect(),
             ),
             ..Default::default()
@@ -756,7 +973,10 @@ impl S3 for AmpbaseS3 {
         Ok(S3Response::new(out))
     }
 
-    async fn list_objects(&self, req: S3Request<ListObjectsInput>) -> S3Result<S3Response<ListObjectsOutput>> {
+    async fn list_objects(
+        &self,
+        req: S3Request<ListObjectsInput>,
+    ) -> S3Result<S3Response<ListObjectsOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         let prefix = input.prefix.clone().unwrap_or_default();
@@ -764,7 +984,9 @@ impl S3 for AmpbaseS3 {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         }
         let max_keys = match input.max_keys {
-            Some(n) if n < 0 => return Err(s3_error!(InvalidArgument, "max-keys cannot be negative")),
+            Some(n) if n < 0 => {
+                return Err(s3_error!(InvalidArgument, "max-keys cannot be negative"));
+            }
             Some(n) => n.min(1000) as usize,
             None => 1000,
         };
@@ -778,10 +1000,17 @@ impl S3 for AmpbaseS3 {
         let page = self
             .inner
             .objects
-            .list(&input.bucket, &query, self.list_filter(&caller, &input.bucket))
+            .list(
+                &input.bucket,
+                &query,
+                self.list_filter(&caller, &input.bucket),
+            )
             .await
             .map_err(to_s3)?;
-        let url = input.encoding_type.as_ref().is_some_and(|e| e.as_str() == EncodingType::URL);
+        let url = input
+            .encoding_type
+            .as_ref()
+            .is_some_and(|e| e.as_str() == EncodingType::URL);
         let enc = |s: &str| if url { encode_url(s) } else { s.to_string() };
         Ok(S3Response::new(ListObjectsOutput {
             name: Some(input.bucket.clone()),
@@ -796,14 +1025,19 @@ impl S3 for AmpbaseS3 {
             common_prefixes: Some(
                 page.common_prefixes
                     .iter()
-                    .map(|p| CommonPrefix { prefix: Some(enc(p)) })
+                    .map(|p| CommonPrefix {
+                        prefix: Some(enc(p)),
+                    })
                     .collect(),
             ),
             ..Default::default()
         }))
     }
 
-    async fn create_multipart_upload(&self, req: S3Request<CreateMultipartUploadInput>) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+    async fn create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize(&caller, &input.bucket, Action::Write, &input.key)?;
@@ -830,12 +1064,20 @@ impl S3 for AmpbaseS3 {
         }))
     }
 
-    async fn upload_part(&self, req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
+    async fn upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
         let caller = caller_of(&req)?;
         let mut req = req;
         let input = &req.input;
         self.authorize(&caller, &input.bucket, Action::Write, &input.key)?;
-        let upload = self.inner.objects.upload(&input.bucket, &input.key, &input.upload_id).await.map_err(to_s3)?;
+        let upload = self
+            .inner
+            .objects
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+            .map_err(to_s3)?;
         let content_md5 = decode_md5(input.content_md5.as_ref())?;
         let expected = input.content_length.map(|n| n.max(0) as u64);
         let part_number = input.part_number;
@@ -852,15 +1094,31 @@ impl S3 for AmpbaseS3 {
         }))
     }
 
-    async fn upload_part_copy(&self, req: S3Request<UploadPartCopyInput>) -> S3Result<S3Response<UploadPartCopyOutput>> {
+    async fn upload_part_copy(
+        &self,
+        req: S3Request<UploadPartCopyInput>,
+    ) -> S3Result<S3Response<UploadPartCopyOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
-        let CopySource::Bucket { bucket: src_bucket, key: src_key, .. } = &input.copy_source else {
-            return Err(s3_error!(NotImplemented, "access point copy sources are not supported"));
+        let CopySource::Bucket {
+            bucket: src_bucket,
+            key: src_key,
+            ..
+        } = &input.copy_source
+        else {
+            return Err(s3_error!(
+                NotImplemented,
+                "access point copy sources are not supported"
+            ));
         };
         self.authorize(&caller, src_bucket, Action::Get, src_key)?;
         self.authorize(&caller, &input.bucket, Action::Write, &input.key)?;
-        let upload = self.inner.objects.upload(&input.bucket, &input.key, &input.upload_id).await.map_err(to_s3)?;
+        let upload = self
+            .inner
+            .objects
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+            .map_err(to_s3)?;
         let src = self
             .inner
             .objects
@@ -868,12 +1126,26 @@ impl S3 for AmpbaseS3 {
             .await
             .map_err(to_s3)?
             .ok_or_else(|| s3_error!(NoSuchKey))?;
-        check_copy_conditions(&src, input.copy_source_if_match.as_ref(), input.copy_source_if_none_match.as_ref(), input.copy_source_if_modified_since.as_ref(), input.copy_source_if_unmodified_since.as_ref())?;
+        check_copy_conditions(
+            &src,
+            input.copy_source_if_match.as_ref(),
+            input.copy_source_if_none_match.as_ref(),
+            input.copy_source_if_modified_since.as_ref(),
+            input.copy_source_if_unmodified_since.as_ref(),
+        )?;
         let (start, end) = match &input.copy_source_range {
             Some(r) => {
-                let range = Range::parse(r).map_err(|_| s3_error!(InvalidArgument, "invalid x-amz-copy-source-range"))?;
-                let Range::Int { first, last: Some(last) } = range else {
-                    return Err(s3_error!(InvalidArgument, "x-amz-copy-source-range must be bytes=first-last"));
+                let range = Range::parse(r)
+                    .map_err(|_| s3_error!(InvalidArgument, "invalid x-amz-copy-source-range"))?;
+                let Range::Int {
+                    first,
+                    last: Some(last),
+                } = range
+                else {
+                    return Err(s3_error!(
+                        InvalidArgument,
+                        "x-amz-copy-source-range must be bytes=first-last"
+                    ));
                 };
                 if last >= src.size {
                     return Err(s3_error!(InvalidRange));
@@ -882,7 +1154,12 @@ impl S3 for AmpbaseS3 {
             }
             None => (0, src.size),
         };
-        let stream = self.inner.objects.read(&src, start, end).await.map_err(to_s3)?;
+        let stream = self
+            .inner
+            .objects
+            .read(&src, start, end)
+            .await
+            .map_err(to_s3)?;
         let body: InStream = Box::pin(stream.map_err(|e| Box::new(e) as s3s::StdError));
         let part = self
             .inner
@@ -900,18 +1177,31 @@ impl S3 for AmpbaseS3 {
         }))
     }
 
-    async fn complete_multipart_upload(&self, req: S3Request<CompleteMultipartUploadInput>) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+    async fn complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize(&caller, &input.bucket, Action::Write, &input.key)?;
-        let upload = self.inner.objects.upload(&input.bucket, &input.key, &input.upload_id).await.map_err(to_s3)?;
+        let upload = self
+            .inner
+            .objects
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+            .map_err(to_s3)?;
         let parts: Vec<(i32, Option<String>)> = input
             .multipart_upload
             .as_ref()
             .and_then(|m| m.parts.as_ref())
             .map(|ps| {
                 ps.iter()
-                    .map(|p| (p.part_number.unwrap_or(0), p.e_tag.as_ref().map(|e| e.value().to_string())))
+                    .map(|p| {
+                        (
+                            p.part_number.unwrap_or(0),
+                            p.e_tag.as_ref().map(|e| e.value().to_string()),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -929,7 +1219,8 @@ impl S3 for AmpbaseS3 {
             .complete_upload(&upload, &parts, &condition)
             .await
             .map_err(to_s3)?;
-        self.notify(&req, &caller, EventKind::CompleteMultipartUpload, &record).await;
+        self.notify(&req, &caller, EventKind::CompleteMultipartUpload, &record)
+            .await;
         let host = req
             .headers
             .get(http::header::HOST)
@@ -939,28 +1230,57 @@ impl S3 for AmpbaseS3 {
             bucket: Some(record.bucket.clone()),
             key: Some(record.key.clone()),
             e_tag: Some(etag(&record.etag)),
-            location: Some(format!("http://{host}/{}/{}", record.bucket, encode_url(&record.key))),
+            location: Some(format!(
+                "http://{host}/{}/{}",
+                record.bucket,
+                encode_url(&record.key)
+            )),
             ..Default::default()
         }))
     }
 
-    async fn abort_multipart_upload(&self, req: S3Request<AbortMultipartUploadInput>) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+    async fn abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize(&caller, &input.bucket, Action::Write, &input.key)?;
-        let upload = self.inner.objects.upload(&input.bucket, &input.key, &input.upload_id).await.map_err(to_s3)?;
-        self.inner.objects.abort_upload(&upload).await.map_err(to_s3)?;
+        let upload = self
+            .inner
+            .objects
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+            .map_err(to_s3)?;
+        self.inner
+            .objects
+            .abort_upload(&upload)
+            .await
+            .map_err(to_s3)?;
         Ok(S3Response::new(AbortMultipartUploadOutput::default()))
     }
 
-    async fn list_parts(&self, req: S3Request<ListPartsInput>) -> S3Result<S3Response<ListPartsOutput>> {
+    async fn list_parts(
+        &self,
+        req: S3Request<ListPartsInput>,
+    ) -> S3Result<S3Response<ListPartsOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize(&caller, &input.bucket, Action::Write, &input.key)?;
-        let upload = self.inner.objects.upload(&input.bucket, &input.key, &input.upload_id).await.map_err(to_s3)?;
+        let upload = self
+            .inner
+            .objects
+            .upload(&input.bucket, &input.key, &input.upload_id)
+            .await
+            .map_err(to_s3)?;
         let marker = input.part_number_marker.unwrap_or(0);
         let max = input.max_parts.unwrap_or(1000).clamp(0, 1000) as usize;
-        let all = self.inner.objects.parts(&upload.upload_id).await.map_err(to_s3)?;
+        let all = self
+            .inner
+            .objects
+            .parts(&upload.upload_id)
+            .await
+            .map_err(to_s3)?;
         let after: Vec<_> = all.into_iter().filter(|p| p.part_number > marker).collect();
         let truncated = after.len() > max;
         let page: Vec<_> = after.into_iter().take(max).collect();
@@ -969,7 +1289,11 @@ impl S3 for AmpbaseS3 {
             key: Some(upload.key.clone()),
             upload_id: Some(upload.upload_id.clone()),
             part_number_marker: input.part_number_marker,
-            next_part_number_marker: if truncated { page.last().map(|p| p.part_number) } else { None },
+            next_part_number_marker: if truncated {
+                page.last().map(|p| p.part_number)
+            } else {
+                None
+            },
             max_parts: Some(max as i32),
             is_truncated: Some(truncated),
             parts: Some(
@@ -989,22 +1313,37 @@ impl S3 for AmpbaseS3 {
         }))
     }
 
-    async fn list_multipart_uploads(&self, req: S3Request<ListMultipartUploadsInput>) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+    async fn list_multipart_uploads(
+        &self,
+        req: S3Request<ListMultipartUploadsInput>,
+    ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
         let caller = caller_of(&req)?;
         let input = &req.input;
         let prefix = input.prefix.clone().unwrap_or_default();
         if !is_admin(&caller) && !self.list_filter(&caller, &input.bucket)(&prefix) {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         }
-        self.inner.objects.require_bucket(&input.bucket).await.map_err(to_s3)?;
+        self.inner
+            .objects
+            .require_bucket(&input.bucket)
+            .await
+            .map_err(to_s3)?;
         let max = input.max_uploads.unwrap_or(1000).clamp(0, 1000) as usize;
         let key_marker = input.key_marker.clone().unwrap_or_default();
         let id_marker = input.upload_id_marker.clone();
-        let uploads = self.inner.objects.uploads(&input.bucket).await.map_err(to_s3)?;
+        let uploads = self
+            .inner
+            .objects
+            .uploads(&input.bucket)
+            .await
+            .map_err(to_s3)?;
         let visible: Vec<_> = uploads
             .into_iter()
             .filter(|u| u.key.starts_with(&prefix))
-            .filter(|u| self.authorize(&caller, &input.bucket, Action::Write, &u.key).is_ok())
+            .filter(|u| {
+                self.authorize(&caller, &input.bucket, Action::Write, &u.key)
+                    .is_ok()
+            })
             .filter(|u| {
                 key_marker.is_empty()
                     || u.key > key_marker
@@ -1013,7 +1352,10 @@ impl S3 for AmpbaseS3 {
             .collect();
         let truncated = visible.len() > max;
         let page: Vec<_> = visible.into_iter().take(max).collect();
-        let url = input.encoding_type.as_ref().is_some_and(|e| e.as_str() == EncodingType::URL);
+        let url = input
+            .encoding_type
+            .as_ref()
+            .is_some_and(|e| e.as_str() == EncodingType::URL);
         let enc = |s: &str| if url { encode_url(s) } else { s.to_string() };
         Ok(S3Response::new(ListMultipartUploadsOutput {
             bucket: Some(input.bucket.clone()),
@@ -1023,8 +1365,16 @@ impl S3 for AmpbaseS3 {
             max_uploads: Some(max as i32),
             encoding_type: input.encoding_type.clone(),
             is_truncated: Some(truncated),
-            next_key_marker: if truncated { page.last().map(|u| enc(&u.key)) } else { None },
-            next_upload_id_marker: if truncated { page.last().map(|u| u.upload_id.clone()) } else { None },
+            next_key_marker: if truncated {
+                page.last().map(|u| enc(&u.key))
+            } else {
+                None
+            },
+            next_upload_id_marker: if truncated {
+                page.last().map(|u| u.upload_id.clone())
+            } else {
+                None
+            },
             uploads: Some(
                 page.iter()
                     .map(|u| MultipartUpload {
@@ -1054,8 +1404,19 @@ fn check_copy_conditions(
     if_unmodified_since: Option<&Timestamp>,
 ) -> S3Result<()> {
     // For copies every failed condition is a 412.
-    check_read_conditions(src, if_match, if_none_match, if_modified_since, if_unmodified_since).map_err(|e| {
-        if *e.code() == S3ErrorCode::NotModified { s3_error!(PreconditionFailed) } else { e }
+    check_read_conditions(
+        src,
+        if_match,
+        if_none_match,
+        if_modified_since,
+        if_unmodified_since,
+    )
+    .map_err(|e| {
+        if *e.code() == S3ErrorCode::NotModified {
+            s3_error!(PreconditionFailed)
+        } else {
+            e
+        }
     })
 }
 
@@ -1069,14 +1430,20 @@ impl S3Auth for Auth {
     async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
         match self.inner.resolver.secret_key(access_key).await {
             Some((secret, _)) => Ok(SecretKey::from(secret)),
-            None => Err(s3_error!(InvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")),
+            None => Err(s3_error!(
+                InvalidAccessKeyId,
+                "The AWS Access Key Id you provided does not exist in our records."
+            )),
         }
     }
 }
 
 async fn resolve_caller(inner: &Inner, access_key: Option<&str>) -> S3Result<Caller> {
     let Some(access_key) = access_key else {
-        return Err(s3_error!(AccessDenied, "Anonymous access is not allowed: sign the request"));
+        return Err(s3_error!(
+            AccessDenied,
+            "Anonymous access is not allowed: sign the request"
+        ));
     };
     match inner.resolver.secret_key(access_key).await {
         Some((_, caller)) => Ok(caller),
@@ -1093,7 +1460,8 @@ pub(crate) struct Access {
 #[async_trait]
 impl S3Access for Access {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
-        let caller = resolve_caller(&self.inner, cx.credentials().map(|c| c.access_key.as_str())).await?;
+        let caller =
+            resolve_caller(&self.inner, cx.credentials().map(|c| c.access_key.as_str())).await?;
         cx.extensions_mut().insert(caller);
         Ok(())
     }
@@ -1109,7 +1477,13 @@ pub(crate) fn host_name(host: &str) -> &str {
     if let Some(rest) = host.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
-    host.rsplit_once(':').map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host })
+    host.rsplit_once(':').map_or(host, |(name, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            name
+        } else {
+            host
+        }
+    })
 }
 
 impl Hosts {
@@ -1124,7 +1498,10 @@ impl Hosts {
                 && name[name.len() - d.len()..].eq_ignore_ascii_case(d)
                 && name.as_bytes()[name.len() - d.len() - 1] == b'.'
             {
-                return (&name[name.len() - d.len()..], Some(&name[..name.len() - d.len() - 1]));
+                return (
+                    &name[name.len() - d.len()..],
+                    Some(&name[..name.len() - d.len() - 1]),
+                );
             }
         }
         if name.ends_with(".amazonaws.com")
@@ -1155,13 +1532,20 @@ pub(crate) struct DefaultBucketDelete {
 
 #[async_trait]
 impl S3Route for DefaultBucketDelete {
-    fn is_match(&self, method: &http::Method, uri: &http::Uri, headers: &http::HeaderMap, _: &mut http::Extensions) -> bool {
+    fn is_match(
+        &self,
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+        _: &mut http::Extensions,
+    ) -> bool {
         if method != http::Method::POST || uri.path() != "/" {
             return false;
         }
-        let has_delete = uri
-            .query()
-            .is_some_and(|q| q.split('&').any(|kv| kv == "delete" || kv.starts_with("delete=")));
+        let has_delete = uri.query().is_some_and(|q| {
+            q.split('&')
+                .any(|kv| kv == "delete" || kv.starts_with("delete="))
+        });
         let vhost_bucket = headers
             .get(http::header::HOST)
             .and_then(|h| h.to_str().ok())
@@ -1170,7 +1554,11 @@ impl S3Route for DefaultBucketDelete {
     }
 
     async fn check_access(&self, req: &mut S3Request<s3s::Body>) -> S3Result<()> {
-        let caller = resolve_caller(&self.inner, req.credentials.as_ref().map(|c| c.access_key.as_str())).await?;
+        let caller = resolve_caller(
+            &self.inner,
+            req.credentials.as_ref().map(|c| c.access_key.as_str()),
+        )
+        .await?;
         req.extensions.insert(caller);
         Ok(())
     }
@@ -1190,17 +1578,24 @@ impl S3Route for DefaultBucketDelete {
             let mut d = s3s::xml::Deserializer::new(&bytes);
             Delete::deserialize(&mut d).map_err(|_| s3_error!(MalformedXML))?
         };
-        let s3 = AmpbaseS3 { inner: self.inner.clone() };
+        let s3 = AmpbaseS3 {
+            inner: self.inner.clone(),
+        };
         let out = s3.delete_many(&caller, &bucket, delete, &req).await?;
         let mut xml = Vec::new();
         {
             use s3s::xml::Serialize as _;
             let mut s = s3s::xml::Serializer::new(&mut xml);
-            s.decl().map_err(|e| S3Error::internal_error(std::io::Error::other(format!("{e:?}"))))?;
-            out.serialize(&mut s).map_err(|e| S3Error::internal_error(std::io::Error::other(format!("{e:?}"))))?;
+            s.decl()
+                .map_err(|e| S3Error::internal_error(std::io::Error::other(format!("{e:?}"))))?;
+            out.serialize(&mut s)
+                .map_err(|e| S3Error::internal_error(std::io::Error::other(format!("{e:?}"))))?;
         }
         let mut resp = S3Response::new(s3s::Body::from(xml));
-        resp.headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/xml"));
+        resp.headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/xml"),
+        );
         Ok(resp)
     }
 }

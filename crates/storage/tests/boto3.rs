@@ -9,17 +9,27 @@ use std::sync::Arc;
 
 use ampbase_core::{Caller, IamPrincipal};
 use ampbase_definition::StorageDefinition;
-use ampbase_storage::{AdminCredential, ResolverChain, StaticCredentials, StorageConfig, StorageService};
+use ampbase_storage::{
+    AdminCredential, ResolverChain, StaticCredentials, StorageConfig, StorageService,
+};
 use serde_json::json;
 
 fn venv_python(dir: &Path) -> Option<PathBuf> {
     let python = dir.join(".venv/bin/python");
     let marker = dir.join(".venv/installed-requirements.txt");
     let requirements = std::fs::read_to_string(dir.join("requirements.txt")).ok()?;
-    if python.exists() && std::fs::read_to_string(&marker).ok().as_deref() == Some(requirements.as_str()) {
+    if python.exists()
+        && std::fs::read_to_string(&marker).ok().as_deref() == Some(requirements.as_str())
+    {
         return Some(python);
     }
-    let ok = Command::new("python3").arg("-m").arg("venv").arg(dir.join(".venv")).status().ok()?.success()
+    let ok = Command::new("python3")
+        .arg("-m")
+        .arg("venv")
+        .arg(dir.join(".venv"))
+        .status()
+        .ok()?
+        .success()
         && Command::new(&python)
             .args(["-m", "pip", "install", "-q", "-r"])
             .arg(dir.join("requirements.txt"))
@@ -34,7 +44,8 @@ fn venv_python(dir: &Path) -> Option<PathBuf> {
 }
 
 fn definition() -> StorageDefinition {
-    let r = |principal: &str, actions: &[&str]| json!({ "principal": principal, "actions": actions });
+    let r =
+        |principal: &str, actions: &[&str]| json!({ "principal": principal, "actions": actions });
     serde_json::from_value(json!({
         "name": "media",
         "isDefault": true,
@@ -69,7 +80,13 @@ async fn boto3_against_the_endpoint() {
     let storage_dir = dir.path().join("sandboxes/test/storage");
     let admin = AdminCredential::load_or_create(storage_dir.join("admin-credential.json")).unwrap();
     let users = StaticCredentials::new()
-        .with("GUESTKEY", "guest-secret", Caller::Iam(IamPrincipal::Guest { identity_id: "us-east-1:guest".into() }))
+        .with(
+            "GUESTKEY",
+            "guest-secret",
+            Caller::Iam(IamPrincipal::Guest {
+                identity_id: "us-east-1:guest".into(),
+            }),
+        )
         .with(
             "ALICEKEY",
             "alice-secret",
@@ -90,12 +107,29 @@ async fn boto3_against_the_endpoint() {
                 groups: vec![],
             }),
         )
-        .with("FNKEY", "fn-secret", Caller::Iam(IamPrincipal::Function { name: "reportFn".into() }));
-    let resolver = ResolverChain::new().with(Arc::new(admin.resolver())).with(Arc::new(users));
+        .with(
+            "FNKEY",
+            "fn-secret",
+            Caller::Iam(IamPrincipal::Function {
+                name: "reportFn".into(),
+            }),
+        );
+    let resolver = ResolverChain::new()
+        .with(Arc::new(admin.resolver()))
+        .with(Arc::new(users));
     let store = ampbase_store::Store::open(dir.path().join("sandboxes/test/data.sqlite")).unwrap();
-    let service = StorageService::open_local(&storage_dir, store, Arc::new(resolver)).await.unwrap();
-    let names: BTreeMap<String, String> = [("media".to_string(), "amplify-app-test-media-1a2b3c".to_string())].into();
-    service.apply(StorageConfig::from_definitions(&[definition()], &names).unwrap()).await.unwrap();
+    let service = StorageService::open_local(&storage_dir, store, Arc::new(resolver))
+        .await
+        .unwrap();
+    let names: BTreeMap<String, String> = [(
+        "media".to_string(),
+        "amplify-app-test-media-1a2b3c".to_string(),
+    )]
+    .into();
+    service
+        .apply(StorageConfig::from_definitions(&[definition()], &names).unwrap())
+        .await
+        .unwrap();
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -125,24 +159,53 @@ async fn boto3_against_the_endpoint() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
-    assert!(output.status.success(), "boto3 script failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "boto3 script failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("ALL OK"), "{stdout}\n{stderr}");
 
     // The triggers queued S3-shaped events.
     let events = service.pending_events(10_000).await.unwrap();
     let names: Vec<String> = events
         .iter()
-        .map(|e| format!("{} {}", e.event["Records"][0]["eventName"].as_str().unwrap(), e.event["Records"][0]["s3"]["object"]["key"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{} {}",
+                e.event["Records"][0]["eventName"].as_str().unwrap(),
+                e.event["Records"][0]["s3"]["object"]["key"]
+                    .as_str()
+                    .unwrap()
+            )
+        })
         .collect();
-    assert!(names.contains(&"ObjectCreated:Put hello.txt".to_string()), "{names:?}");
-    assert!(names.contains(&"ObjectCreated:CompleteMultipartUpload big%2Fdata.bin".to_string()) || names.iter().any(|n| n.starts_with("ObjectCreated:CompleteMultipartUpload big/")), "{names:?}");
-    assert!(names.iter().any(|n| n.starts_with("ObjectCreated:Copy ")), "{names:?}");
-    assert!(names.iter().any(|n| n.starts_with("ObjectRemoved:Delete ")), "{names:?}");
+    assert!(
+        names.contains(&"ObjectCreated:Put hello.txt".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"ObjectCreated:CompleteMultipartUpload big%2Fdata.bin".to_string())
+            || names
+                .iter()
+                .any(|n| n.starts_with("ObjectCreated:CompleteMultipartUpload big/")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("ObjectCreated:Copy ")),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("ObjectRemoved:Delete ")),
+        "{names:?}"
+    );
     let first = &events[0];
     assert_eq!(first.storage, "media");
     assert!(["onUploadFn", "onDeleteFn"].contains(&first.function.as_str()));
     assert!(service.ack(&first.id).await.unwrap());
-    assert_eq!(service.pending_events(10_000).await.unwrap().len(), events.len() - 1);
+    assert_eq!(
+        service.pending_events(10_000).await.unwrap().len(),
+        events.len() - 1
+    );
 
     // Nothing leaked: every blob on disk belongs to an object or a live part.
     assert_eq!(service.collect_garbage().await.unwrap(), 0);

@@ -344,6 +344,53 @@ expose = resp.headers["Access-Control-Expose-Headers"]
 check(resp.headers["Access-Control-Allow-Origin"] == "*" and "ETag" in expose and "x-amz-meta-author" in expose, f"exposed headers: {expose}")
 check(resp.headers.get("x-amz-request-id"), "request id header")
 
+# ---- aws-chunked streaming payload (STREAMING-AWS4-HMAC-SHA256-PAYLOAD), signed chunk by chunk
+import hmac
+
+
+def chunked_put(key, payload, chunk_size, secret=ADMIN[1], corrupt=False):
+    amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    day = amz_date[:8]
+    scope = f"{day}/us-east-1/s3/aws4_request"
+    chunks = [payload[i : i + chunk_size] for i in range(0, len(payload), chunk_size)] + [b""]
+    encoded_len = sum(len(f"{len(c):x};chunk-signature=".encode()) + 64 + 2 + len(c) + 2 for c in chunks)
+    areq = AWSRequest(method="PUT", url=f"{EP}/{BUCKET}/{key}", headers={
+        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "Content-Encoding": "aws-chunked",
+        "x-amz-decoded-content-length": str(len(payload)),
+        "Content-Length": str(encoded_len),
+        "X-Amz-Date": amz_date,
+    })
+    SigV4Auth(Credentials(ADMIN[0], secret), "s3", "us-east-1").add_auth(areq)
+    seed = areq.headers["Authorization"].split("Signature=")[1]
+    k = ("AWS4" + secret).encode()
+    for part in (day, "us-east-1", "s3", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    prev, out = seed, b""
+    empty = hashlib.sha256(b"").hexdigest()
+    for i, c in enumerate(chunks):
+        sts = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, prev, empty, hashlib.sha256(c).hexdigest()])
+        sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+        if corrupt and i == 1:
+            sig = "0" * 64
+        out += f"{len(c):x};chunk-signature={sig}\r\n".encode() + c + b"\r\n"
+        prev = sig
+    assert len(out) == encoded_len
+    req = urllib.request.Request(areq.url, data=out, headers=dict(areq.headers.items()), method="PUT")
+    return urllib.request.urlopen(req)
+
+
+payload = os.urandom(200 * 1024 + 17)
+resp = chunked_put("chunked/ok.bin", payload, 64 * 1024)
+check(resp.status == 200 and resp.headers["ETag"] == '"%s"' % hashlib.md5(payload).hexdigest(), "aws-chunked PUT")
+check(s3.get_object(Bucket=BUCKET, Key="chunked/ok.bin")["Body"].read() == payload, "aws-chunked PUT stored the decoded bytes")
+try:
+    chunked_put("chunked/bad.bin", payload, 64 * 1024, corrupt=True)
+    check(False, "a wrong chunk signature was accepted")
+except urllib.error.HTTPError as e:
+    check(e.code in (400, 403) and "Signature" in e.read().decode(), "wrong chunk signature refused")
+check(error_code(s3.head_object, Bucket=BUCKET, Key="chunked/bad.bin") in ("404", "NoSuchKey"), "a refused chunked upload leaves no object")
+
 # ---- authorization by principal (defineStorage access rules)
 guest = client("GUESTKEY", "guest-secret")
 alice = client("ALICEKEY", "alice-secret")
