@@ -148,7 +148,12 @@ impl SandboxDelivery {
 impl CodeDelivery for SandboxDelivery {
     async fn deliver(&self, message: &Message) -> AuthResult<()> {
         if self.print {
-            println!("[auth] verification code for {}: {}", message.destination, message.code);
+            if message.purpose == "ADMIN_CREATE_USER" {
+                // A password: only the mailbox shows it.
+                println!("[auth] invitation for {} (temporary password in the mailbox)", message.destination);
+            } else {
+                println!("[auth] verification code for {}: {}", message.destination, message.code);
+            }
         }
         self.mailbox.push(message).await
     }

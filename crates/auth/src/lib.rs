@@ -20,6 +20,7 @@
 //! let app = axum::Router::new().merge(ampbase_auth::router(pool.clone()));
 //! ```
 
+pub mod admin;
 pub mod config;
 pub mod crypto;
 pub mod delivery;
@@ -29,10 +30,11 @@ pub mod srp;
 pub mod tokens;
 pub mod wire;
 
+pub use admin::{Group, NewUser};
 pub use config::{AttributeSpec, PasswordPolicy, PoolConfig};
 pub use delivery::{CodeDelivery, Mailbox, Message, SandboxDelivery};
 pub use error::{AuthError, AuthResult, ErrorKind};
 pub use pool::{AuthStep, AuthenticationResult, CodeDeliveryDetails, SignUpResult, User, UserPool};
 pub use tokens::TokenError;
-pub use wire::router;
+pub use wire::{AdminAuthorizer, AllowAdmin, DenyAdmin, router, router_with_admin};
 pub mod totp;

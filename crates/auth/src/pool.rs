@@ -56,29 +56,32 @@ pub struct User {
     pub created: i64,
     pub modified: i64,
     #[serde(default)]
-    srp_salt: String,
+    pub(crate) srp_salt: String,
     #[serde(default)]
-    srp_verifier: String,
+    pub(crate) srp_verifier: String,
     #[serde(default)]
-    password_hash: String,
+    pub(crate) password_hash: String,
     #[serde(default)]
-    failed_attempts: u32,
+    pub(crate) failed_attempts: u32,
     #[serde(default)]
-    locked_until: i64,
+    pub(crate) locked_until: i64,
     /// The verified TOTP secret (base32) and one being set up.
     #[serde(default)]
-    totp_secret: String,
+    pub(crate) totp_secret: String,
     #[serde(default)]
-    totp_pending: String,
+    pub(crate) totp_pending: String,
     /// The last TOTP step accepted: a code is good once.
     #[serde(default)]
-    totp_last_step: i64,
+    pub(crate) totp_last_step: i64,
     /// `UserMFASettingList`: `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`, `SMS_MFA`.
     #[serde(default)]
     pub mfa_enabled: Vec<String>,
     /// `PreferredMfaSetting`.
     #[serde(default)]
     pub mfa_preferred: Option<String>,
+    /// When an administrator's temporary password stops working (Unix seconds; 0: none).
+    #[serde(default)]
+    pub(crate) temp_expires: i64,
 }
 
 impl User {
@@ -167,15 +170,15 @@ struct SrpState {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct SessionState {
+pub(crate) struct SessionState {
     c: String,
     u: String,
     exp: i64,
 }
 
 /// Purposes of codes, part of their key: a new code of a purpose replaces the old one.
-const SIGN_UP: &str = "SIGN_UP";
-const FORGOT_PASSWORD: &str = "FORGOT_PASSWORD";
+pub(crate) const SIGN_UP: &str = "SIGN_UP";
+pub(crate) const FORGOT_PASSWORD: &str = "FORGOT_PASSWORD";
 const VERIFY_ATTRIBUTE: &str = "VERIFY_USER_ATTRIBUTE";
 const MFA_CODE: &str = "MFA";
 
@@ -208,6 +211,7 @@ impl UserPool {
     /// and persists) its signing key and session secret.
     pub async fn open(config: PoolConfig, store: Store, delivery: Arc<dyn CodeDelivery>) -> AuthResult<UserPool> {
         ensure_tables(&store).await?;
+        crate::admin::ensure_tables(&store).await?;
         if let Some(mailbox) = delivery.mailbox() {
             mailbox.ensure_table().await?;
         }
@@ -254,11 +258,16 @@ impl UserPool {
         if pool.signing_keys().is_empty() {
             pool.rotate_signing_key().await?;
         }
+        pool.ensure_definition_groups().await?;
         Ok(pool)
     }
 
     pub fn config(&self) -> &PoolConfig {
         &self.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn delivery(&self) -> &Arc<dyn CodeDelivery> {
@@ -269,7 +278,7 @@ impl UserPool {
         chrono::Utc::now().timestamp() + self.clock_offset.load(Ordering::Relaxed)
     }
 
-    fn now_ms(&self) -> i64 {
+    pub(crate) fn now_ms(&self) -> i64 {
         chrono::Utc::now().timestamp_millis() + self.clock_offset.load(Ordering::Relaxed) * 1000
     }
 
@@ -279,7 +288,7 @@ impl UserPool {
         self.clock_offset.fetch_add(seconds, Ordering::Relaxed);
     }
 
-    fn pool_id(&self) -> &str {
+    pub(crate) fn pool_id(&self) -> &str {
         &self.config.user_pool_id
     }
 
@@ -358,7 +367,7 @@ impl UserPool {
 
     // ---- users -------------------------------------------------------------------------
 
-    fn check_client(&self, client_id: &str) -> AuthResult<()> {
+    pub(crate) fn check_client(&self, client_id: &str) -> AuthResult<()> {
         if client_id.is_empty() {
             return Err(AuthError::invalid_parameter(
                 "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null",
@@ -373,7 +382,7 @@ impl UserPool {
         Ok(())
     }
 
-    async fn get_user(&self, username: &str) -> AuthResult<Option<User>> {
+    pub(crate) async fn get_user(&self, username: &str) -> AuthResult<Option<User>> {
         let item = self.store.get(USERS_TABLE, &Key::with_sort(self.pool_id(), username)).await?;
         Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
     }
@@ -410,7 +419,7 @@ impl UserPool {
         Ok(page.items.into_iter().next().and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
     }
 
-    fn user_item(&self, user: &User) -> Item {
+    pub(crate) fn user_item(&self, user: &User) -> Item {
         let mut item = match serde_json::to_value(user) {
             Ok(Value::Object(m)) => m,
             _ => Item::new(),
@@ -420,7 +429,7 @@ impl UserPool {
         item
     }
 
-    fn alias_item(&self, alias: &str, username: &str) -> Item {
+    pub(crate) fn alias_item(&self, alias: &str, username: &str) -> Item {
         let mut item = Item::new();
         item.insert("pool".into(), self.pool_id().into());
         item.insert("alias".into(), alias.into());
@@ -429,7 +438,7 @@ impl UserPool {
     }
 
     /// Alias keys of a user's sign-in attributes.
-    fn aliases_of(&self, attributes: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    pub(crate) fn aliases_of(&self, attributes: &BTreeMap<String, String>) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if self.config.email_login
             && let Some(e) = attributes.get("email")
@@ -444,7 +453,7 @@ impl UserPool {
         out
     }
 
-    async fn save_user(&self, user: &User) -> AuthResult<()> {
+    pub(crate) async fn save_user(&self, user: &User) -> AuthResult<()> {
         self.store.put(USERS_TABLE, self.user_item(user), Some(Condition::exists())).await?;
         Ok(())
     }
@@ -490,7 +499,7 @@ impl UserPool {
     }
 
     /// Checks attributes a client writes (SignUp, UpdateUserAttributes).
-    fn check_attributes(&self, attrs: &[(String, String)], updating: Option<&User>) -> AuthResult<()> {
+    pub(crate) fn check_attributes(&self, attrs: &[(String, String)], updating: Option<&User>) -> AuthResult<()> {
         for (name, value) in attrs {
             if matches!(name.as_str(), "sub" | "email_verified" | "phone_number_verified" | "cognito:username") {
                 return Err(AuthError::not_authorized("A client attempted to write unauthorized attribute"));
@@ -556,7 +565,7 @@ impl UserPool {
     }
 
     /// Creates (replacing any earlier one) and delivers a code.
-    async fn send_code(
+    pub(crate) async fn send_code(
         &self,
         user: &User,
         purpose: &str,
@@ -582,15 +591,31 @@ impl UserPool {
             return Err(AuthError::internal("code record"));
         };
         self.store.put(CODES_TABLE, item, None).await?;
-        let (medium, subject, body) = if attribute == "email" {
+        let (subject, body) = if attribute == "email" {
             (
-                "EMAIL",
                 Some(self.config.email_subject.replace("{####}", &code)),
                 self.config.email_body.replace("{####}", &code).replace("{username}", &user.username),
             )
         } else {
-            ("SMS", None, self.config.sms_message.replace("{####}", &code).replace("{username}", &user.username))
+            (None, self.config.sms_message.replace("{####}", &code).replace("{username}", &user.username))
         };
+        self.deliver_message(user, purpose, attribute, subject, body, &code).await
+    }
+
+    /// Delivers one message about `user` to its `attribute` (email or phone number) and
+    /// returns the masked delivery details.
+    pub(crate) async fn deliver_message(
+        &self,
+        user: &User,
+        purpose: &str,
+        attribute: &str,
+        subject: Option<String>,
+        body: String,
+        code: &str,
+    ) -> AuthResult<CodeDeliveryDetails> {
+        let destination = user.attributes.get(attribute).cloned().unwrap_or_default();
+        let medium = if attribute == "email" { "EMAIL" } else { "SMS" };
+        let subject = if attribute == "email" { subject } else { None };
         let now_ms = self.now_ms();
         let now_us = now_ms * 1000;
         let prev = self
@@ -609,7 +634,7 @@ impl UserPool {
             purpose: purpose.to_string(),
             subject,
             body,
-            code,
+            code: code.to_string(),
         };
         self.delivery.deliver(&message).await?;
         Ok(CodeDeliveryDetails {
@@ -749,6 +774,7 @@ impl UserPool {
             totp_last_step: 0,
             mfa_enabled: Vec::new(),
             mfa_preferred: None,
+            temp_expires: 0,
         };
         let aliases = self.aliases_of(&user.attributes);
         let mut ops = vec![WriteOp::Put {
@@ -858,7 +884,7 @@ impl UserPool {
     }
 
     /// After the password is proven: the account's state decides what follows.
-    async fn after_password(&self, user: &User, client_id: &str) -> AuthResult<AuthStep> {
+    pub(crate) async fn after_password(&self, user: &User, client_id: &str) -> AuthResult<AuthStep> {
         self.record_success(user).await?;
         if !user.enabled {
             return Err(AuthError::not_authorized("User is disabled."));
@@ -872,6 +898,27 @@ impl UserPool {
                     ErrorKind::PasswordResetRequiredException,
                     "Password reset required for the user",
                 ));
+            }
+            "FORCE_CHANGE_PASSWORD" => {
+                if user.temp_expires != 0 && user.temp_expires < self.now() {
+                    return Err(AuthError::not_authorized(
+                        "Temporary password has expired and must be reset by an administrator.",
+                    ));
+                }
+                let attrs: BTreeMap<&String, &String> =
+                    user.attributes.iter().filter(|(k, _)| !k.ends_with("_verified")).collect();
+                let missing: Vec<String> = self
+                    .config
+                    .attributes
+                    .iter()
+                    .filter(|(name, spec)| spec.required && !user.attributes.contains_key(*name))
+                    .map(|(name, _)| format!("userAttributes.{name}"))
+                    .collect();
+                let params = BTreeMap::from([
+                    ("userAttributes".to_string(), json!(attrs).to_string()),
+                    ("requiredAttributes".to_string(), json!(missing).to_string()),
+                ]);
+                return Ok(self.challenge("NEW_PASSWORD_REQUIRED", user, params));
             }
             _ => {}
         }
@@ -975,12 +1022,12 @@ impl UserPool {
         Ok(AuthStep::Challenge { name: "PASSWORD_VERIFIER".into(), parameters, session })
     }
 
-    fn seal_session(&self, challenge: &str, username: &str, exp: i64) -> String {
+    pub(crate) fn seal_session(&self, challenge: &str, username: &str, exp: i64) -> String {
         let state = SessionState { c: challenge.into(), u: username.into(), exp };
         self.sealer.seal_b64("session", &serde_json::to_vec(&state).unwrap_or_default())
     }
 
-    fn open_session(&self, session: &str, challenge: &str) -> AuthResult<SessionState> {
+    pub(crate) fn open_session(&self, session: &str, challenge: &str) -> AuthResult<SessionState> {
         let state: SessionState = self
             .sealer
             .open_b64("session", session)
@@ -1053,6 +1100,38 @@ impl UserPool {
                 }
                 self.after_password(&user, client_id).await
             }
+            "NEW_PASSWORD_REQUIRED" => {
+                let session = session.filter(|s| !s.is_empty()).ok_or_else(|| AuthError::missing("Session"))?;
+                let state = self.open_session(session, "NEW_PASSWORD_REQUIRED")?;
+                let password = resp("NEW_PASSWORD").ok_or_else(|| AuthError::missing("NEW_PASSWORD"))?;
+                let Some(mut user) = self.get_user(&state.u).await? else {
+                    return Err(AuthError::not_authorized("Invalid session for the user."));
+                };
+                if user.status != "FORCE_CHANGE_PASSWORD" {
+                    return Err(AuthError::not_authorized("Invalid session for the user."));
+                }
+                let attrs: Vec<(String, String)> = responses
+                    .iter()
+                    .filter_map(|(k, v)| k.strip_prefix("userAttributes.").map(|n| (n.to_string(), v.clone())))
+                    .collect();
+                self.check_attributes(&attrs, Some(&user))?;
+                for (name, spec) in &self.config.attributes {
+                    if spec.required && !user.attributes.contains_key(name) && !attrs.iter().any(|(n, _)| n == name) {
+                        return Err(AuthError::invalid_parameter(format!(
+                            "Attributes did not conform to the schema: {name}: The attribute is required"
+                        )));
+                    }
+                }
+                self.check_password(password)?;
+                for (n, v) in attrs {
+                    user.attributes.insert(n, v);
+                }
+                self.set_password(&mut user, password).await?;
+                user.status = "CONFIRMED".into();
+                user.temp_expires = 0;
+                self.save_user(&user).await?;
+                self.after_password(&user, client_id).await
+            }
             "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" | "SMS_MFA" | "SMS_OTP" | "MFA_SETUP" | "SELECT_MFA_TYPE" => {
                 self.respond_mfa(client_id, challenge, responses, session).await
             }
@@ -1074,7 +1153,7 @@ impl UserPool {
         }
     }
 
-    fn challenge(&self, name: &str, user: &User, mut parameters: BTreeMap<String, String>) -> AuthStep {
+    pub(crate) fn challenge(&self, name: &str, user: &User, mut parameters: BTreeMap<String, String>) -> AuthStep {
         let exp = self.now() + self.config.session_seconds;
         parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
         parameters.insert("USERNAME".into(), user.username.clone());
@@ -1082,7 +1161,7 @@ impl UserPool {
     }
 
     /// The MFA challenge that follows a proven password, if any.
-    async fn mfa_step(&self, user: &User) -> AuthResult<Option<AuthStep>> {
+    pub(crate) async fn mfa_step(&self, user: &User) -> AuthResult<Option<AuthStep>> {
         if !self.config.mfa_on() {
             return Ok(None);
         }
@@ -1728,7 +1807,7 @@ impl UserPool {
         Ok(())
     }
 
-    async fn set_password(&self, user: &mut User, password: &str) -> AuthResult<()> {
+    pub(crate) async fn set_password(&self, user: &mut User, password: &str) -> AuthResult<()> {
         let (salt, v) = srp::make_verifier(self.config.pool_name(), &user.username, password);
         user.srp_salt = salt.to_str_radix(16);
         user.srp_verifier = v.to_str_radix(16);
@@ -1832,7 +1911,7 @@ impl UserPool {
         }
     }
 
-    async fn revoke_all(&self, username: &str) -> AuthResult<()> {
+    pub(crate) async fn revoke_all(&self, username: &str) -> AuthResult<()> {
         for record in self.user_refresh_records(username).await? {
             if !record.revoked {
                 self.revoke_session(&record.origin_jti, record.expires).await?;
@@ -1880,6 +1959,11 @@ impl UserPool {
     /// `DeleteUser`.
     pub async fn delete_user(&self, access_token: &str) -> AuthResult<()> {
         let (user, _) = self.authenticate(access_token).await?;
+        self.remove_user(&user).await
+    }
+
+    /// Deletes a user with everything attached: sessions, aliases, codes, group memberships.
+    pub(crate) async fn remove_user(&self, user: &User) -> AuthResult<()> {
         self.revoke_all(&user.username).await?;
         let mut ops = vec![WriteOp::Delete {
             table: USERS_TABLE.into(),
@@ -1890,6 +1974,13 @@ impl UserPool {
             ops.push(WriteOp::Delete {
                 table: ALIASES_TABLE.into(),
                 key: Key::with_sort(self.pool_id(), alias.as_str()),
+                condition: None,
+            });
+        }
+        for group in &user.groups {
+            ops.push(WriteOp::Delete {
+                table: crate::admin::MEMBERS_TABLE.into(),
+                key: Key::with_sort(format!("{}#{group}", self.pool_id()), user.username.as_str()),
                 condition: None,
             });
         }
@@ -1908,7 +1999,7 @@ impl UserPool {
 }
 
 /// The key part of a code: purpose, and the attribute for attribute codes and resets.
-fn code_purpose_key(purpose: &str, attribute: &str) -> String {
+pub(crate) fn code_purpose_key(purpose: &str, attribute: &str) -> String {
     match purpose {
         SIGN_UP => SIGN_UP.to_string(),
         _ => format!("{purpose}:{attribute}"),
@@ -1943,7 +2034,7 @@ impl IsZeroBig for BigUint {
     }
 }
 
-fn valid_email(s: &str) -> bool {
+pub(crate) fn valid_email(s: &str) -> bool {
     let Some((local, domain)) = s.rsplit_once('@') else { return false };
     !local.is_empty() && !domain.is_empty() && !s.chars().any(char::is_whitespace)
 }

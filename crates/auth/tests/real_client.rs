@@ -40,6 +40,19 @@ async fn official_aws_amplify_client_runs_the_account_lifecycle() {
         return;
     }
     let pool = common::pool().await;
+    let pool_id = pool.config().user_pool_id.clone();
+    pool.admin_create_user(
+        &pool_id,
+        ampbase_auth::NewUser {
+            username: "invited@example.com".into(),
+            attributes: vec![("email_verified".into(), "true".into())],
+            temporary_password: Some("Temp0rary!pw".into()),
+            message_action: Some("SUPPRESS".into()),
+        },
+    )
+    .await
+    .unwrap();
+    pool.admin_add_user_to_group(&pool_id, "invited@example.com", "ADMINS").await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = ampbase_auth::router(pool.clone());
@@ -51,6 +64,8 @@ async fn official_aws_amplify_client_runs_the_account_lifecycle() {
         .env("ENDPOINT", format!("http://{addr}/"))
         .env("POOL_ID", &pool.config().user_pool_id)
         .env("CLIENT_ID", &pool.config().client_id)
+        .env("ADMIN_USER", "invited@example.com")
+        .env("ADMIN_TEMP_PASSWORD", "Temp0rary!pw")
         .output()
         .await
         .unwrap();

@@ -179,7 +179,7 @@ async fn errors_have_cognito_shapes() {
     assert_error(call(&pool, "GetUser", json!({})).await, "InvalidParameterException", "");
     assert_error(call(&pool, "RespondToAuthChallenge", json!({ "ClientId": client, "ChallengeName": "PASSWORD_VERIFIER", "ChallengeResponses": {} })).await, "InvalidParameterException", "Missing required parameter PASSWORD_CLAIM_SECRET_BLOCK");
     assert_error(call(&pool, "RespondToAuthChallenge", json!({ "ClientId": client, "ChallengeName": "SMS_MFA", "ChallengeResponses": {} })).await, "InvalidParameterException", "");
-    assert_error(call(&pool, "AdminCreateUser", json!({})).await, "UnknownOperationException", "");
+    assert_error(call(&pool, "AdminCreateUser", json!({})).await, "MissingAuthenticationTokenException", "Missing Authentication Token");
     let (s, _, v) = call_raw(&pool, None, "{}".into()).await;
     assert_eq!((s, v["__type"].as_str()), (StatusCode::BAD_REQUEST, Some("UnknownOperationException")));
     let (s, _, v) = call_raw(&pool, Some("AWSCognitoIdentityProviderService.SignUp"), "{not json".into()).await;

@@ -25,15 +25,69 @@ use crate::pool::{AuthStep, CodeDeliveryDetails, UserPool};
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const JSON_11: &str = "application/x-amz-json-1.1";
 
+/// Operations anyone may call (the client's; authenticated by `AccessToken`, `Session` or
+/// nothing). Every other operation is an administrator's and needs the [`AdminAuthorizer`].
+pub const PUBLIC_OPERATIONS: &[&str] = &[
+    "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "InitiateAuth", "RespondToAuthChallenge",
+    "GetTokensFromRefreshToken", "GetUser", "UpdateUserAttributes", "GetUserAttributeVerificationCode",
+    "VerifyUserAttribute", "DeleteUserAttributes", "ChangePassword", "ForgotPassword",
+    "ConfirmForgotPassword", "GlobalSignOut", "RevokeToken", "DeleteUser", "AssociateSoftwareToken",
+    "VerifySoftwareToken", "SetUserMFAPreference",
+];
+
+/// Decides whether a request for an administrator operation (`AdminCreateUser`,
+/// `ListUsers`, `CreateGroup`, …) may run. The SigV4 verifier of admin and function
+/// credentials implements it; [`DenyAdmin`] is the default.
+pub trait AdminAuthorizer: Send + Sync + 'static {
+    fn authorize(&self, operation: &str, headers: &HeaderMap, body: &[u8]) -> AuthResult<()>;
+}
+
+/// Refuses every administrator call, as Cognito refuses unsigned ones.
+pub struct DenyAdmin;
+
+impl AdminAuthorizer for DenyAdmin {
+    fn authorize(&self, _: &str, headers: &HeaderMap, _: &[u8]) -> AuthResult<()> {
+        if headers.contains_key(header::AUTHORIZATION) {
+            Err(AuthError::new(
+                ErrorKind::UnrecognizedClientException,
+                "The security token included in the request is invalid.",
+            ))
+        } else {
+            Err(AuthError::new(ErrorKind::MissingAuthenticationTokenException, "Missing Authentication Token"))
+        }
+    }
+}
+
+/// Allows every administrator call (tests; a listener only operators can reach).
+pub struct AllowAdmin;
+
+impl AdminAuthorizer for AllowAdmin {
+    fn authorize(&self, _: &str, _: &HeaderMap, _: &[u8]) -> AuthResult<()> {
+        Ok(())
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    pool: Arc<UserPool>,
+    admin: Arc<dyn AdminAuthorizer>,
+}
+
 /// The routes of the user pool: `POST /`, the pool's `.well-known` documents and the
-/// sandbox mailbox. Mount at `/` on the main listener.
+/// sandbox mailbox. Mount at `/` on the main listener. Administrator operations are refused
+/// ([`DenyAdmin`]); see [`router_with_admin`].
 pub fn router(pool: Arc<UserPool>) -> Router {
+    router_with_admin(pool, Arc::new(DenyAdmin))
+}
+
+/// [`router`] with administrator operations authorized by `admin`.
+pub fn router_with_admin(pool: Arc<UserPool>, admin: Arc<dyn AdminAuthorizer>) -> Router {
     Router::new()
         .route("/", post(dispatch))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
         .route("/_ampbase/mailbox", get(mailbox))
-        .with_state(pool)
+        .with_state(AppState { pool, admin })
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -54,7 +108,8 @@ fn error_response(e: &AuthError) -> Response {
     resp
 }
 
-async fn dispatch(State(pool): State<Arc<UserPool>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn dispatch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let pool = state.pool;
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let Some(op) = target.strip_prefix(TARGET_PREFIX) else {
         return error_response(&AuthError::new(
@@ -62,6 +117,11 @@ async fn dispatch(State(pool): State<Arc<UserPool>>, headers: HeaderMap, body: B
             format!("Unknown operation {target}"),
         ));
     };
+    if !PUBLIC_OPERATIONS.contains(&op)
+        && let Err(e) = state.admin.authorize(op, &headers, &body)
+    {
+        return error_response(&e);
+    }
     let input: Map<String, Value> = if body.is_empty() {
         Map::new()
     } else {
@@ -155,7 +215,8 @@ fn step_json(step: AuthStep) -> Value {
     }
 }
 
-/// One operation: its JSON output (`None` for an empty body).
+/// One operation: its JSON output (`None` for an empty body). Does not authorize
+/// administrator operations: the router does that before calling it.
 pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> AuthResult<Option<Value>> {
     let out = match op {
         "SignUp" => {
@@ -321,6 +382,7 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
             pool.delete_user(req(input, "AccessToken")?).await?;
             return Ok(None);
         }
+        other if admin_operation(other) => return admin_ops::handle(pool, other, input).await,
         other => {
             return Err(AuthError::new(
                 ErrorKind::UnknownOperationException,
@@ -331,7 +393,7 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
     Ok(Some(out))
 }
 
-async fn jwks(State(pool): State<Arc<UserPool>>, Path(pool_id): Path<String>) -> Response {
+async fn jwks(State(AppState { pool, .. }): State<AppState>, Path(pool_id): Path<String>) -> Response {
     if pool_id != pool.config().user_pool_id {
         return not_found(&pool_id);
     }
@@ -340,7 +402,7 @@ async fn jwks(State(pool): State<Arc<UserPool>>, Path(pool_id): Path<String>) ->
     r
 }
 
-async fn openid_configuration(State(pool): State<Arc<UserPool>>, Path(pool_id): Path<String>) -> Response {
+async fn openid_configuration(State(AppState { pool, .. }): State<AppState>, Path(pool_id): Path<String>) -> Response {
     if pool_id != pool.config().user_pool_id {
         return not_found(&pool_id);
     }
@@ -364,7 +426,7 @@ struct MailboxQuery {
     limit: Option<usize>,
 }
 
-async fn mailbox(State(pool): State<Arc<UserPool>>, Query(q): Query<MailboxQuery>) -> Response {
+async fn mailbox(State(AppState { pool, .. }): State<AppState>, Query(q): Query<MailboxQuery>) -> Response {
     let Some(mailbox) = pool.delivery().mailbox() else {
         return (StatusCode::NOT_FOUND, "no local mailbox: codes are delivered externally").into_response();
     };
@@ -377,3 +439,9 @@ async fn mailbox(State(pool): State<Arc<UserPool>>, Query(q): Query<MailboxQuery
         Err(e) => error_response(&e),
     }
 }
+
+fn admin_operation(op: &str) -> bool {
+    admin_ops::OPERATIONS.contains(&op)
+}
+
+mod admin_ops;
