@@ -49,6 +49,9 @@ pub struct SandboxArgs {
     /// Port of the main listener (GraphQL, real-time, Cognito).
     #[arg(long, env = "AMPBASE_PORT", default_value_t = project::DEFAULT_PORT)]
     port: u16,
+    /// Port of the S3 listener (storage).
+    #[arg(long, env = "AMPBASE_STORAGE_PORT", default_value_t = project::DEFAULT_STORAGE_PORT)]
+    storage_port: u16,
     /// Build once, write the outputs and exit (serves nothing).
     #[arg(long)]
     once: bool,

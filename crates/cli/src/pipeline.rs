@@ -45,6 +45,7 @@ pub fn write_outputs(project: &Project, build: &CompiledBackend, args: &OutputsA
 pub fn outputs_context(project: &Project, def: &ampbase_definition::BackendDefinition) -> Result<OutputsContext> {
     let mut ctx = OutputsContext::for_definition(&project.app_name(), &project.identifier, REGION, def);
     ctx.base_url = format!("http://localhost:{}", project.port);
+    ctx.s3_endpoint = format!("http://localhost:{}", project.storage_port);
     ctx.api_key = api_key(project)?.key;
     ctx.storage_local_endpoint_fix = crate::generate::storage_fix_installed(&project.root);
     Ok(ctx)

@@ -14,10 +14,15 @@ pub struct Project {
     pub identifier: String,
     /// The main listener's port (GraphQL, Cognito); written into the outputs.
     pub port: u16,
+    /// The S3 listener's port; written into the outputs.
+    pub storage_port: u16,
 }
 
 /// The main listener's default port, as the client's local defaults expect.
 pub const DEFAULT_PORT: u16 = 20002;
+
+/// The S3 listener's default port: the one the client's local-testing switch targets.
+pub const DEFAULT_STORAGE_PORT: u16 = 20005;
 
 impl Project {
     pub fn open(root: &Path, identifier: Option<String>, dir_to_watch: Option<&Path>) -> Result<Self> {
@@ -27,7 +32,7 @@ impl Project {
             None => default_identifier(),
         };
         let watch_dir = dir_to_watch.map_or_else(|| root.join("amplify"), |d| root.join(d));
-        Ok(Self { root, watch_dir, identifier, port: DEFAULT_PORT })
+        Ok(Self { root, watch_dir, identifier, port: DEFAULT_PORT, storage_port: DEFAULT_STORAGE_PORT })
     }
 
     /// The app's name, as ampx takes it: `package.json`'s name, else the folder's.

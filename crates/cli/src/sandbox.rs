@@ -35,6 +35,7 @@ pub fn run(args: &SandboxArgs) -> Result<ExitCode> {
     let cwd = std::env::current_dir()?;
     let mut project = Project::open(&cwd, args.identity.identifier.clone(), args.dir_to_watch.as_deref())?;
     project.port = args.port;
+    project.storage_port = args.storage_port;
     let excludes = pipeline::Excludes::new(&project.root, &args.exclude)?;
     let started = Instant::now();
     if args.once {
@@ -107,11 +108,15 @@ fn start_serving(project: &Project) -> Result<Serving> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let store = ampbase_store::Store::open(project.database())
         .with_context(|| format!("cannot open the sandbox database {}", project.database().display()))?;
-    let config = ServerConfig { port: project.port, ..ServerConfig::default() };
-    let server = runtime.block_on(Server::start(&config, store)).with_context(|| {
-        format!("cannot listen on port {}: is another sandbox running? (choose another with --port)", project.port)
-    })?;
-    println!("[sandbox] serving GraphQL on http://localhost:{}/graphql", server.addr().port());
+    let config = ServerConfig { port: project.port, storage_port: project.storage_port, ..ServerConfig::new(project.sandbox_dir()) };
+    let server = runtime
+        .block_on(Server::start(&config, store))
+        .context("is another sandbox running? (choose other ports with --port and --storage-port)")?;
+    println!(
+        "[sandbox] serving GraphQL on http://localhost:{}/graphql, S3 on http://localhost:{}",
+        server.addr().port(),
+        server.storage_addr().port()
+    );
     Ok(Serving { runtime, server })
 }
 
@@ -120,7 +125,8 @@ fn install(project: &Project, build: &Build, serving: &Serving) -> Result<()> {
     let days = build.data.as_ref().and_then(|d| d.authorization.api_key.as_ref()).map_or(7, |k| k.expires_in_days);
     let key = pipeline::api_key(project)?.renew_if_expired(project, days)?;
     let credential = ampbase_appsync::ApiKeyCredential { expires_at: Some(key.expires_at(days)), key: key.key };
-    serving.runtime.block_on(serving.server.install(build, credential))?;
+    let buckets = pipeline::outputs_context(project, &build.definition)?.bucket_names;
+    serving.runtime.block_on(serving.server.install(build, credential, &buckets))?;
     Ok(())
 }
 

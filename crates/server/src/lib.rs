@@ -5,12 +5,15 @@
 //! services behind it are built from a [`CompiledBackend`] and replaced whole by
 //! [`Server::install`]; requests in flight finish on the backend they started on.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ampbase_appsync::{ApiKeyCredential, AppSyncState, ExecutableApi, Limits};
 use ampbase_backend::CompiledBackend;
 use ampbase_data::{DataService, FunctionGrants};
+use ampbase_storage::{AdminCredential, StorageConfig, StorageService};
 use ampbase_store::Store;
 use axum::Router;
 use axum::body::Bytes;
@@ -21,27 +24,60 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// Where to listen.
+/// Where to listen, and where the sandbox keeps its files.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub host: IpAddr,
+    /// The main listener (GraphQL, real-time, Cognito).
     pub port: u16,
+    /// The S3 listener.
+    pub storage_port: u16,
+    /// The sandbox's own folder: object bytes under `storage/`, the administrator's
+    /// S3 credential in `admin-credential.json`.
+    pub state_dir: PathBuf,
 }
 
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig { host: IpAddr::V4(Ipv4Addr::LOCALHOST), port: 20002 }
+impl ServerConfig {
+    pub fn new(state_dir: PathBuf) -> Self {
+        ServerConfig {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 20002,
+            storage_port: ampbase_storage::DEFAULT_PORT,
+            state_dir,
+        }
     }
 }
 
 /// The running listeners.
 pub struct Server {
     appsync: Arc<AppSyncState>,
+    storage: StorageService,
     store: Store,
     addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    storage_addr: SocketAddr,
+    shutdown: Vec<oneshot::Sender<()>>,
+    tasks: Vec<JoinHandle<()>>,
 }
+
+/// Why the listeners could not start.
+#[derive(Debug)]
+pub enum StartError {
+    Listen { port: u16, error: std::io::Error },
+    Io(std::io::Error),
+    Storage(String),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Listen { port, error } => write!(f, "cannot listen on port {port}: {error}"),
+            StartError::Io(e) => write!(f, "{e}"),
+            StartError::Storage(e) => write!(f, "storage: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
 
 /// Why a compiled backend could not be put in service; the previous one keeps running.
 #[derive(Debug)]
@@ -56,30 +92,74 @@ impl std::fmt::Display for InstallError {
 impl std::error::Error for InstallError {}
 
 impl Server {
-    /// Binds the main listener and starts serving; no backend is installed yet.
-    pub async fn start(config: &ServerConfig, store: Store) -> std::io::Result<Server> {
-        let listener = TcpListener::bind((config.host, config.port)).await?;
-        let addr = listener.local_addr()?;
+    /// Binds the listeners and starts serving; no backend is installed yet.
+    pub async fn start(config: &ServerConfig, store: Store) -> Result<Server, StartError> {
+        let listener = TcpListener::bind((config.host, config.port))
+            .await
+            .map_err(|e| StartError::Listen { port: config.port, error: e })?;
+        let storage_listener = TcpListener::bind((config.host, config.storage_port))
+            .await
+            .map_err(|e| StartError::Listen { port: config.storage_port, error: e })?;
+        let addr = listener.local_addr().map_err(StartError::Io)?;
+        let storage_addr = storage_listener.local_addr().map_err(StartError::Io)?;
+
+        let admin = AdminCredential::load_or_create(config.state_dir.join("admin-credential.json")).map_err(StartError::Io)?;
+        let storage = StorageService::open_local(config.state_dir.join("storage"), store.clone(), Arc::new(admin.resolver()))
+            .await
+            .map_err(|e| StartError::Storage(e.to_string()))?;
+
         let appsync = AppSyncState::new(None);
         let router = main_router(appsync.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
+        let (main_tx, main_rx) = oneshot::channel::<()>();
+        let main = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
-                let _ = rx.await;
+                let _ = main_rx.await;
             });
             if let Err(error) = serve.await {
                 tracing::error!(%error, "the main listener stopped");
             }
         });
-        Ok(Server { appsync, store, addr, shutdown: Some(tx), task: Some(task) })
+        let (storage_tx, storage_rx) = oneshot::channel::<()>();
+        let s3 = storage.clone();
+        let storage_task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = storage_rx.await;
+            };
+            if let Err(error) = s3.serve(storage_listener, shutdown).await {
+                tracing::error!(%error, "the S3 listener stopped");
+            }
+        });
+        Ok(Server {
+            appsync,
+            storage,
+            store,
+            addr,
+            storage_addr,
+            shutdown: vec![main_tx, storage_tx],
+            tasks: vec![main, storage_task],
+        })
     }
 
+    /// The main listener's address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// Builds the services of `backend` and puts them in service atomically.
-    pub async fn install(&self, backend: &CompiledBackend, api_key: ApiKeyCredential) -> Result<(), InstallError> {
+    /// The S3 listener's address.
+    pub fn storage_addr(&self) -> SocketAddr {
+        self.storage_addr
+    }
+
+    /// Builds the services of `backend` and puts them in service atomically. `bucket_names`
+    /// maps each `defineStorage` name to its bucket, as the outputs name them.
+    pub async fn install(
+        &self,
+        backend: &CompiledBackend,
+        api_key: ApiKeyCredential,
+        bucket_names: &BTreeMap<String, String>,
+    ) -> Result<(), InstallError> {
+        let storage = StorageConfig::from_definitions(&backend.definition.storage, bucket_names)
+            .map_err(|e| InstallError(format!("storage: {e}")))?;
         let api = match &backend.data {
             None => None,
             Some(compiled) => {
@@ -99,16 +179,17 @@ impl Server {
                 Some(api)
             }
         };
+        self.storage.apply(storage).await.map_err(|e| InstallError(format!("storage: {e}")))?;
         self.appsync.swap(api);
         Ok(())
     }
 
     /// Stops accepting, lets requests in flight finish, and returns.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
+    pub async fn stop(self) {
+        for tx in self.shutdown {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
+        for task in self.tasks {
             let _ = task.await;
         }
     }
