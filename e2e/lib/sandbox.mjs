@@ -158,6 +158,7 @@ export async function startSandbox({ example, waitForServer = true, timeoutMs = 
   if (/\s--port[\s=<]/.test(sandboxHelp())) {
     port = await freePort();
     portArgs.push('--port', String(port));
+    if (/\s--storage-port[\s=<]/.test(sandboxHelp())) portArgs.push('--storage-port', String(await freePort()));
   } else if (await portInUse(DEFAULT_PORT)) {
     fs.rmSync(root, { recursive: true, force: true });
     throw new Error(
