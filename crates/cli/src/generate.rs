@@ -1,6 +1,6 @@
 //! `ampbase generate outputs` and `ampbase generate graphql-client-code`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow};
@@ -122,12 +122,4 @@ pub fn client_code(cmd: &ClientCodeCommand) -> Result<ExitCode> {
         println!("File written: {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Whether the app's `@aws-amplify/storage` carries the local-endpoint fix (client-protocol
-/// §1.4): only then may the outputs turn on its local-testing switch, which otherwise
-/// breaks every storage call. The fix that ampbase ships marks the file it changes.
-pub fn storage_fix_installed(app_root: &Path) -> bool {
-    const PATCHED_FILE: &str = "node_modules/@aws-amplify/storage/dist/esm/providers/s3/utils/client/s3data/base.mjs";
-    std::fs::read_to_string(app_root.join(PATCHED_FILE)).is_ok_and(|code| code.contains("ampbase: local S3 endpoint fix"))
 }

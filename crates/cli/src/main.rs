@@ -1,5 +1,6 @@
 //! `ampbase`: the command line, with the `ampx` surface (same commands, same flags).
 
+mod client_fix;
 mod generate;
 mod info;
 mod pipeline;
@@ -30,6 +31,16 @@ enum Command {
     },
     /// Print information about this system and the app, for bug reports.
     Info,
+    /// Fix (or, with --revert, unfix) the upstream aws-amplify Storage bug that keeps it from
+    /// reaching a local S3 endpoint, in the app's node_modules.
+    ClientFix {
+        /// Put the original code back.
+        #[arg(long)]
+        revert: bool,
+        /// Only say whether the fix is needed or applied.
+        #[arg(long)]
+        status: bool,
+    },
 }
 
 #[derive(Args)]
@@ -154,6 +165,7 @@ fn main() -> ExitCode {
         Command::Generate { command: GenerateCommand::Outputs(cmd) } => generate::outputs(&cmd),
         Command::Generate { command: GenerateCommand::GraphqlClientCode(cmd) } => generate::client_code(&cmd),
         Command::Info => info::run(),
+        Command::ClientFix { revert, status } => client_fix_command(revert, status),
     };
     match result {
         Ok(code) => code,
@@ -162,4 +174,23 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn client_fix_command(revert: bool, status: bool) -> anyhow::Result<ExitCode> {
+    let root = std::env::current_dir()?;
+    if status {
+        let packages = client_fix::installed_packages(&root);
+        if packages.is_empty() {
+            println!("no @aws-amplify/storage installed under node_modules");
+        }
+        for package in packages {
+            let version = client_fix::package_version(&package).unwrap_or_else(|| "?".into());
+            println!("@aws-amplify/storage {version} ({}): {:?}", package.display(), client_fix::state_of(&package));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    for line in client_fix::change(&root, revert)? {
+        println!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -47,7 +47,7 @@ pub fn outputs_context(project: &Project, def: &ampbase_definition::BackendDefin
     ctx.base_url = format!("http://localhost:{}", project.port);
     ctx.s3_endpoint = format!("http://localhost:{}", project.storage_port);
     ctx.api_key = api_key(project)?.key;
-    ctx.storage_local_endpoint_fix = crate::generate::storage_fix_installed(&project.root);
+    ctx.storage_local_endpoint_fix = crate::client_fix::fix_installed(&project.root);
     Ok(ctx)
 }
 

@@ -153,6 +153,7 @@ fn rebuild(
             for warning in &build.definition.warnings {
                 println!("[sandbox] warning: {warning}");
             }
+            storage_client_note(project, &build);
             println!(
                 "[sandbox] ✔ {} ready in {} ms; {} written",
                 build.summary(),
@@ -166,6 +167,24 @@ fn rebuild(
             println!("[sandbox] ✘ the backend could not be built:\n{error:#}");
             let _ = std::io::stdout().flush();
             None
+        }
+    }
+}
+
+/// With storage defined, says whether the app's aws-amplify can reach the local S3 endpoint.
+fn storage_client_note(project: &Project, build: &Build) {
+    use crate::client_fix::{self, FixState};
+    if build.definition.storage.is_empty() {
+        return;
+    }
+    for package in client_fix::installed_packages(&project.root) {
+        if client_fix::state_of(&package) == FixState::Needed {
+            let version = client_fix::package_version(&package).unwrap_or_default();
+            println!(
+                "[sandbox] note: @aws-amplify/storage {version} cannot reach a local S3 endpoint (an upstream bug); \
+                 run `ampbase client-fix` in {} (or apply patches/ with patch-package), then restart the sandbox",
+                project.root.display()
+            );
         }
     }
 }
