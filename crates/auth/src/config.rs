@@ -94,6 +94,9 @@ pub struct PoolConfig {
     pub mfa_totp: bool,
     pub mfa_sms: bool,
     pub mfa_email: bool,
+    /// Passwordless sign-in with a code (`loginWith.email.otpLogin`, `loginWith.phone.otpLogin`).
+    pub email_otp_login: bool,
+    pub sms_otp_login: bool,
     pub access_token_seconds: i64,
     pub id_token_seconds: i64,
     pub refresh_token_seconds: i64,
@@ -128,6 +131,8 @@ impl PoolConfig {
             mfa_totp: false,
             mfa_sms: false,
             mfa_email: false,
+            email_otp_login: false,
+            sms_otp_login: false,
             access_token_seconds: 3600,
             id_token_seconds: 3600,
             refresh_token_seconds: 30 * 24 * 3600,
@@ -205,6 +210,9 @@ impl PoolConfig {
                 require_symbols: b(&["requireSymbols"], d.require_symbols),
             };
         }
+        let otp = |k: &str| login.get(k).and_then(|v| v.get("otpLogin")).and_then(Value::as_bool) == Some(true);
+        c.email_otp_login = otp("email");
+        c.sms_otp_login = otp("phone");
         c.groups = def.groups.clone();
         if let Some(r) = &def.account_recovery {
             c.account_recovery = r.clone();

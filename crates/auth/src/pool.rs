@@ -127,6 +127,8 @@ pub struct AuthenticationResult {
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthStep {
     Challenge { name: String, parameters: BTreeMap<String, String>, session: String },
+    /// `SELECT_CHALLENGE` of `USER_AUTH`, with the top-level `AvailableChallenges`.
+    SelectChallenge { available: Vec<String>, session: String },
     Authenticated(AuthenticationResult),
 }
 
@@ -181,6 +183,7 @@ pub(crate) const SIGN_UP: &str = "SIGN_UP";
 pub(crate) const FORGOT_PASSWORD: &str = "FORGOT_PASSWORD";
 const VERIFY_ATTRIBUTE: &str = "VERIFY_USER_ATTRIBUTE";
 const MFA_CODE: &str = "MFA";
+const OTP_LOGIN: &str = "SIGN_IN";
 
 /// One Cognito user pool with one app client.
 pub struct UserPool {
@@ -703,7 +706,8 @@ impl UserPool {
                 "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1",
             ));
         }
-        if password.is_empty() {
+        let passwordless = password.is_empty();
+        if passwordless && !(self.config.email_otp_login || self.config.sms_otp_login) {
             return Err(AuthError::invalid_parameter("Password cannot be empty"));
         }
         let mut attrs: BTreeMap<String, String> = BTreeMap::new();
@@ -746,14 +750,22 @@ impl UserPool {
                 )));
             }
         }
-        self.check_password(password)?;
+        if !passwordless {
+            self.check_password(password)?;
+        }
         if attrs.contains_key("email") {
             attrs.insert("email_verified".into(), "false".into());
         }
         if attrs.contains_key("phone_number") {
             attrs.insert("phone_number_verified".into(), "false".into());
         }
-        let (salt, verifier) = srp::make_verifier(self.config.pool_name(), &internal, password);
+        // A passwordless user has no verifier and no hash: password sign-in always fails.
+        let (salt, verifier, hash) = if passwordless {
+            (String::new(), String::new(), String::new())
+        } else {
+            let (salt, v) = srp::make_verifier(self.config.pool_name(), &internal, password);
+            (salt.to_str_radix(16), v.to_str_radix(16), crypto::hash_password(password))
+        };
         let now = self.now_ms();
         let user = User {
             username: internal.clone(),
@@ -764,9 +776,9 @@ impl UserPool {
             groups: Vec::new(),
             created: now,
             modified: now,
-            srp_salt: salt.to_str_radix(16),
-            srp_verifier: verifier.to_str_radix(16),
-            password_hash: crypto::hash_password(password),
+            srp_salt: salt,
+            srp_verifier: verifier,
+            password_hash: hash,
             failed_attempts: 0,
             locked_until: 0,
             totp_secret: String::new(),
@@ -819,6 +831,12 @@ impl UserPool {
 
     /// `ConfirmSignUp`.
     pub async fn confirm_sign_up(&self, client_id: &str, username: &str, code: &str) -> AuthResult<()> {
+        self.confirm_sign_up_with_session(client_id, username, code).await.map(|_| ())
+    }
+
+    /// `ConfirmSignUp`, returning the `Session` with which `USER_AUTH` signs the new user in
+    /// without asking again (auto sign-in).
+    pub async fn confirm_sign_up_with_session(&self, client_id: &str, username: &str, code: &str) -> AuthResult<String> {
         let mut user = self.user_for_code_flow(client_id, username).await?;
         if user.status != "UNCONFIRMED" {
             return Err(AuthError::not_authorized(format!(
@@ -832,7 +850,8 @@ impl UserPool {
             user.attributes.insert(format!("{attr}_verified"), "true".into());
         }
         user.modified = self.now_ms();
-        self.save_user(&user).await
+        self.save_user(&user).await?;
+        Ok(self.seal_session("SIGN_UP_CONFIRMED", &user.username, self.now() + self.config.session_seconds))
     }
 
     /// `ResendConfirmationCode`.
@@ -936,6 +955,17 @@ impl UserPool {
         flow: &str,
         params: &BTreeMap<String, String>,
     ) -> AuthResult<AuthStep> {
+        self.initiate_auth_with_session(client_id, flow, params, None).await
+    }
+
+    /// `InitiateAuth` with its optional `Session` (`USER_AUTH` right after `ConfirmSignUp`).
+    pub async fn initiate_auth_with_session(
+        &self,
+        client_id: &str,
+        flow: &str,
+        params: &BTreeMap<String, String>,
+        session: Option<&str>,
+    ) -> AuthResult<AuthStep> {
         self.check_client(client_id)?;
         let param = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
         match flow {
@@ -968,6 +998,10 @@ impl UserPool {
                 }
                 self.after_password(&user, client_id).await
             }
+            "USER_AUTH" => {
+                let username = param("USERNAME").ok_or_else(|| AuthError::missing("USERNAME"))?;
+                self.user_auth(client_id, username, params, session).await
+            }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
                 let token = param("REFRESH_TOKEN").ok_or_else(|| AuthError::missing("REFRESH_TOKEN"))?;
                 Ok(AuthStep::Authenticated(self.refresh(client_id, token).await?))
@@ -975,7 +1009,7 @@ impl UserPool {
             "" => Err(AuthError::invalid_parameter(
                 "1 validation error detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null",
             )),
-            "CUSTOM_AUTH" | "USER_AUTH" | "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
+            "CUSTOM_AUTH" | "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
                 Err(AuthError::invalid_parameter("Initiate Auth method not supported."))
             }
             other => Err(AuthError::invalid_parameter(format!(
@@ -986,9 +1020,10 @@ impl UserPool {
 
     async fn srp_challenge(&self, username: &str, a: &BigUint) -> AuthResult<AuthStep> {
         let user = self.find_user(username).await?;
-        // An unknown user gets a challenge that looks like a real one (stable salt per name),
+        // An unknown user (or one without a password) gets a challenge that looks like a real
+        // one (stable salt per name),
         // so that sign-in does not reveal which users exist; the answer always fails.
-        let (user_id, salt_hex, v) = match &user {
+        let (user_id, salt_hex, v) = match user.as_ref().filter(|u| !u.srp_verifier.is_empty()) {
             Some(u) => (
                 u.username.clone(),
                 u.srp_salt.clone(),
@@ -1100,6 +1135,15 @@ impl UserPool {
                 }
                 self.after_password(&user, client_id).await
             }
+            "SELECT_CHALLENGE" => {
+                let session = session.filter(|s| !s.is_empty()).ok_or_else(|| AuthError::missing("Session"))?;
+                let state = self.open_session(session, "SELECT_CHALLENGE")?;
+                let answer = resp("ANSWER").ok_or_else(|| AuthError::missing("ANSWER"))?;
+                let Some(user) = self.get_user(&state.u).await? else {
+                    return Err(AuthError::not_authorized("Invalid session for the user."));
+                };
+                self.user_auth_challenge(client_id, &user, answer, responses).await
+            }
             "NEW_PASSWORD_REQUIRED" => {
                 let session = session.filter(|s| !s.is_empty()).ok_or_else(|| AuthError::missing("Session"))?;
                 let state = self.open_session(session, "NEW_PASSWORD_REQUIRED")?;
@@ -1139,6 +1183,110 @@ impl UserPool {
                 "1 validation error detected: Value null at 'challengeName' failed to satisfy constraint: Member must not be null",
             )),
             other => Err(AuthError::invalid_parameter(format!("Challenge {other} is not supported."))),
+        }
+    }
+
+    // ---- USER_AUTH (choice-based and passwordless sign-in) ------------------------------
+
+    /// The first factors `user` may sign in with through `USER_AUTH`.
+    pub fn available_challenges(&self, user: &User) -> Vec<String> {
+        let mut out = Vec::new();
+        let verified = |a: &str| user.attributes.get(&format!("{a}_verified")).is_some_and(|v| v == "true");
+        if self.config.email_otp_login && verified("email") {
+            out.push("EMAIL_OTP".to_string());
+        }
+        if self.config.sms_otp_login && verified("phone_number") {
+            out.push("SMS_OTP".to_string());
+        }
+        if !user.srp_verifier.is_empty() {
+            out.push("PASSWORD".to_string());
+            out.push("PASSWORD_SRP".to_string());
+        }
+        out
+    }
+
+    async fn user_auth(
+        &self,
+        client_id: &str,
+        username: &str,
+        params: &BTreeMap<String, String>,
+        session: Option<&str>,
+    ) -> AuthResult<AuthStep> {
+        let Some(user) = self.find_user(username).await? else {
+            return Err(AuthError::incorrect_credentials());
+        };
+        // Right after ConfirmSignUp: the confirmation was the proof.
+        if let Some(session) = session.filter(|s| !s.is_empty()) {
+            let state = self.open_session(session, "SIGN_UP_CONFIRMED")?;
+            if state.u != user.username {
+                return Err(AuthError::not_authorized("Invalid session for the user."));
+            }
+            if !user.enabled {
+                return Err(AuthError::not_authorized("User is disabled."));
+            }
+            return Ok(AuthStep::Authenticated(self.issue_new_session(&user, client_id).await?));
+        }
+        let available = self.available_challenges(&user);
+        match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
+            Some(p) if available.iter().any(|a| a == p) => self.user_auth_challenge(client_id, &user, p, params).await,
+            _ => {
+                let exp = self.now() + self.config.session_seconds;
+                Ok(AuthStep::SelectChallenge { available, session: self.seal_session("SELECT_CHALLENGE", &user.username, exp) })
+            }
+        }
+    }
+
+    /// Starts the first factor `answer` (`PREFERRED_CHALLENGE` or the `SELECT_CHALLENGE` answer).
+    async fn user_auth_challenge(
+        &self,
+        client_id: &str,
+        user: &User,
+        answer: &str,
+        params: &BTreeMap<String, String>,
+    ) -> AuthResult<AuthStep> {
+        if !self.available_challenges(user).iter().any(|a| a == answer) {
+            return Err(AuthError::invalid_parameter(format!("{answer} is not an available challenge for the user.")));
+        }
+        let param = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        match answer {
+            "PASSWORD" => {
+                let password = param("PASSWORD").ok_or_else(|| AuthError::missing("PASSWORD"))?;
+                if self.locked(user) {
+                    return Err(Self::password_attempts_exceeded());
+                }
+                let (p, h) = (password.to_string(), user.password_hash.clone());
+                let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&p, &h))
+                    .await
+                    .map_err(AuthError::internal)?;
+                if !ok {
+                    self.record_failure(user).await?;
+                    return Err(AuthError::incorrect_credentials());
+                }
+                self.after_password(user, client_id).await
+            }
+            "PASSWORD_SRP" => {
+                let a_hex = param("SRP_A").ok_or_else(|| AuthError::missing("SRP_A"))?;
+                let a = BigUint::parse_bytes(a_hex.as_bytes(), 16)
+                    .filter(|a| !(a % &*srp::N).is_zero_big())
+                    .ok_or_else(|| AuthError::invalid_parameter("Invalid SRP_A value."))?;
+                self.srp_challenge(&user.username, &a).await
+            }
+            "EMAIL_OTP" | "SMS_OTP" => {
+                let attr = if answer == "EMAIL_OTP" { "email" } else { "phone_number" };
+                let d = self.send_code(user, OTP_LOGIN, attr, self.config.session_seconds).await?;
+                let params = BTreeMap::from([
+                    ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), d.delivery_medium),
+                    ("CODE_DELIVERY_DESTINATION".to_string(), d.destination),
+                ]);
+                let AuthStep::Challenge { parameters, .. } = self.challenge(answer, user, params) else { unreachable!() };
+                let exp = self.now() + self.config.session_seconds;
+                Ok(AuthStep::Challenge {
+                    name: answer.to_string(),
+                    parameters,
+                    session: self.seal_session(&format!("{answer}_LOGIN"), &user.username, exp),
+                })
+            }
+            other => Err(AuthError::invalid_parameter(format!("{other} is not supported."))),
         }
     }
 
@@ -1229,8 +1377,8 @@ impl UserPool {
         }
         let expected: &[&str] = match challenge {
             "MFA_SETUP" => &["MFA_SETUP", "MFA_SETUP_VERIFIED"],
-            "EMAIL_OTP" => &["EMAIL_OTP", "EMAIL_OTP_SETUP"],
-            "SMS_OTP" => &["SMS_MFA"],
+            "EMAIL_OTP" => &["EMAIL_OTP", "EMAIL_OTP_SETUP", "EMAIL_OTP_LOGIN"],
+            "SMS_OTP" => &["SMS_MFA", "SMS_OTP_LOGIN"],
             other => std::slice::from_ref(match other {
                 "SOFTWARE_TOKEN_MFA" => &"SOFTWARE_TOKEN_MFA",
                 "SMS_MFA" => &"SMS_MFA",
@@ -1277,7 +1425,8 @@ impl UserPool {
             ("EMAIL_OTP" | "SMS_MFA" | "SMS_OTP", c) => {
                 let (key, attr) = if challenge == "EMAIL_OTP" { ("EMAIL_OTP_CODE", "email") } else if challenge == "SMS_OTP" { ("SMS_OTP_CODE", "phone_number") } else { ("SMS_MFA_CODE", "phone_number") };
                 let code = resp(key).ok_or_else(|| AuthError::missing(key))?;
-                if let Err(e) = self.consume_code(&user.username, &code_purpose_key(MFA_CODE, attr), code).await {
+                let purpose = if c.ends_with("_LOGIN") { OTP_LOGIN } else { MFA_CODE };
+                if let Err(e) = self.consume_code(&user.username, &code_purpose_key(purpose, attr), code).await {
                     if e.kind == ErrorKind::CodeMismatchException {
                         self.record_failure(&user).await?;
                         return Err(AuthError::new(ErrorKind::CodeMismatchException, "Invalid code received for user"));

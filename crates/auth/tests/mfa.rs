@@ -30,7 +30,7 @@ async fn password_step(pool: &UserPool, user: &str) -> AuthStep {
 fn challenge(step: AuthStep) -> (String, std::collections::BTreeMap<String, String>, String) {
     match step {
         AuthStep::Challenge { name, parameters, session } => (name, parameters, session),
-        AuthStep::Authenticated(_) => panic!("expected a challenge"),
+        _ => panic!("expected a challenge"),
     }
 }
 

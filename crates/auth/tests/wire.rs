@@ -73,7 +73,17 @@ async fn account_lifecycle_over_json() {
     assert_eq!(get(&pool, "/_ampbase/mailbox?limit=1").await.1.as_array().unwrap().len(), 1);
 
     let (s, v) = call(&pool, "ConfirmSignUp", json!({ "ClientId": client, "Username": "amy@example.com", "ConfirmationCode": code })).await;
-    assert_eq!((s, v), (StatusCode::OK, json!({})));
+    assert_eq!(s, StatusCode::OK);
+    // The session for auto sign-in (USER_AUTH).
+    let (_, auto) = call(&pool, "InitiateAuth", json!({
+        "AuthFlow": "USER_AUTH", "ClientId": client, "AuthParameters": { "USERNAME": "amy@example.com" }, "Session": v["Session"]
+    })).await;
+    assert!(auto["AuthenticationResult"]["AccessToken"].is_string(), "{auto}");
+    let (_, select) = call(&pool, "InitiateAuth", json!({
+        "AuthFlow": "USER_AUTH", "ClientId": client, "AuthParameters": { "USERNAME": "amy@example.com" }
+    })).await;
+    assert_eq!(select["ChallengeName"], "SELECT_CHALLENGE");
+    assert_eq!(select["AvailableChallenges"], json!(["EMAIL_OTP", "PASSWORD", "PASSWORD_SRP"]));
 
     // USER_PASSWORD_AUTH over the wire.
     let (s, v) = call(&pool, "InitiateAuth", json!({

@@ -212,6 +212,12 @@ fn step_json(step: AuthStep) -> Value {
             "ChallengeParameters": parameters,
             "Session": session,
         }),
+        AuthStep::SelectChallenge { available, session } => json!({
+            "ChallengeName": "SELECT_CHALLENGE",
+            "ChallengeParameters": {},
+            "Session": session,
+            "AvailableChallenges": available,
+        }),
     }
 }
 
@@ -235,9 +241,10 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
             out
         }
         "ConfirmSignUp" => {
-            pool.confirm_sign_up(req(input, "ClientId")?, req(input, "Username")?, req(input, "ConfirmationCode")?)
+            let session = pool
+                .confirm_sign_up_with_session(req(input, "ClientId")?, req(input, "Username")?, req(input, "ConfirmationCode")?)
                 .await?;
-            json!({})
+            json!({ "Session": session })
         }
         "ResendConfirmationCode" => {
             let d = pool.resend_confirmation_code(req(input, "ClientId")?, req(input, "Username")?).await?;
@@ -245,7 +252,12 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
         }
         "InitiateAuth" => {
             let step = pool
-                .initiate_auth(req(input, "ClientId")?, req(input, "AuthFlow")?, &string_map(input, "AuthParameters"))
+                .initiate_auth_with_session(
+                    req(input, "ClientId")?,
+                    req(input, "AuthFlow")?,
+                    &string_map(input, "AuthParameters"),
+                    input.get("Session").and_then(Value::as_str),
+                )
                 .await?;
             step_json(step)
         }

@@ -14,7 +14,7 @@ pub fn definition() -> BackendDefinition {
     serde_json::from_value(serde_json::json!({
         "version": 1,
         "auth": {
-            "loginWith": { "email": { "verificationEmailSubject": "Welcome", "verificationEmailBody": "Your code is {####}" } },
+            "loginWith": { "email": { "otpLogin": true, "verificationEmailSubject": "Welcome", "verificationEmailBody": "Your code is {####}" } },
             "userAttributes": {
                 "fullname": { "required": false, "mutable": true },
                 "birthdate": { "required": false, "mutable": false },

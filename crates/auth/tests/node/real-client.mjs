@@ -8,7 +8,7 @@ import {
   signUp, confirmSignUp, signIn, signOut, getCurrentUser, fetchUserAttributes, fetchAuthSession,
   updateUserAttributes, confirmUserAttribute, updatePassword, resetPassword, confirmResetPassword,
   deleteUser, resendSignUpCode, setUpTOTP, verifyTOTPSetup, updateMFAPreference, fetchMFAPreference,
-  confirmSignIn,
+  confirmSignIn, autoSignIn,
 } from 'aws-amplify/auth';
 import { createHmac } from 'node:crypto';
 
@@ -30,7 +30,8 @@ Amplify.configure({
   Auth: { Cognito: { userPoolId: POOL_ID, userPoolClientId: CLIENT_ID, userPoolEndpoint: ENDPOINT, loginWith: { email: true } } },
 });
 
-const step = (name) => console.log(`real-client: ${name}`);
+const t0 = Date.now();
+const step = (name) => console.log(`real-client: ${name} (+${Date.now() - t0} ms)`);
 const latestCode = async (to) => {
   const res = await fetch(`${ENDPOINT}_ampbase/mailbox?to=${encodeURIComponent(to)}&limit=1`);
   assert.equal(res.status, 200);
@@ -133,6 +134,32 @@ assert.equal(done.isSignedIn, true);
 step('deleteUser');
 await deleteUser();
 await rejects(signIn({ username: newEmail, password }), 'NotAuthorizedException');
+step('passwordless: sign-up without a password, auto sign-in, EMAIL_OTP sign-in, SELECT_CHALLENGE');
+Amplify.configure({
+  Auth: { Cognito: { userPoolId: POOL_ID, userPoolClientId: CLIENT_ID, userPoolEndpoint: ENDPOINT, loginWith: { email: true },
+    passwordless: { emailOtpEnabled: true } } },
+});
+const pl = `otp+${Date.now()}@example.com`;
+const plUp = await signUp({ username: pl, options: { userAttributes: { email: pl }, autoSignIn: { authFlowType: 'USER_AUTH' } } });
+assert.equal(plUp.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
+const plConfirmed = await confirmSignUp({ username: pl, confirmationCode: await latestCode(pl) });
+assert.equal(plConfirmed.nextStep.signUpStep, 'COMPLETE_AUTO_SIGN_IN');
+assert.equal((await autoSignIn()).isSignedIn, true);
+assert.equal((await fetchUserAttributes()).email, pl);
+await signOut();
+const otp = await signIn({ username: pl, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' } });
+assert.equal(otp.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+assert.equal(otp.nextStep.codeDeliveryDetails.deliveryMedium, 'EMAIL');
+assert.equal((await confirmSignIn({ challengeResponse: await latestCode(pl) })).isSignedIn, true);
+await signOut();
+const choose = await signIn({ username: pl, options: { authFlowType: 'USER_AUTH' } });
+assert.equal(choose.nextStep.signInStep, 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
+assert.deepEqual(choose.nextStep.availableChallenges, ['EMAIL_OTP']);
+const picked = await confirmSignIn({ challengeResponse: 'EMAIL_OTP' });
+assert.equal(picked.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+assert.equal((await confirmSignIn({ challengeResponse: await latestCode(pl) })).isSignedIn, true);
+await signOut();
+
 step('administrator-created user: NEW_PASSWORD_REQUIRED, groups in tokens');
 const invited = await signIn({ username: process.env.ADMIN_USER, password: process.env.ADMIN_TEMP_PASSWORD });
 assert.equal(invited.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED');
@@ -144,3 +171,5 @@ await signOut();
 assert.equal((await signIn({ username: process.env.ADMIN_USER, password: 'Ch0sen!Password' })).isSignedIn, true);
 await signOut();
 console.log('real-client: OK');
+// The client keeps timers (auto sign-in keeps one for 3 minutes): do not wait for them.
+process.exit(0);
