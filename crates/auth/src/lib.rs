@@ -21,12 +21,14 @@
 //! ```
 
 pub mod admin;
+mod bn;
 pub mod config;
 pub mod crypto;
 pub mod delivery;
 pub mod error;
 pub mod pool;
 pub mod srp;
+pub use bn::modpow_n;
 pub mod tokens;
 pub mod wire;
 

@@ -69,7 +69,7 @@ pub fn make_verifier(pool_name: &str, user_id: &str, password: &str) -> (BigUint
 }
 
 pub fn verifier(salt: &BigUint, pool_name: &str, user_id: &str, password: &str) -> BigUint {
-    G.modpow(&compute_x(salt, pool_name, user_id, password), &N)
+    crate::bn::modpow_n(&G, &compute_x(salt, pool_name, user_id, password))
 }
 
 /// The server's ephemeral pair for one sign-in: `(b, B = k·v + g^b mod N)`.
@@ -84,7 +84,7 @@ pub fn server_ephemeral(v: &BigUint) -> (BigUint, BigUint) {
 }
 
 pub fn server_public(v: &BigUint, b: &BigUint) -> BigUint {
-    ((&*K * v) + G.modpow(b, &N)) % &*N
+    ((&*K * v) + crate::bn::modpow_n(&G, b)) % &*N
 }
 
 /// `u = H(pad(A) ‖ pad(B))`.
@@ -110,7 +110,7 @@ pub fn server_session_key(
         return None;
     }
     // S = (A · v^u)^b mod N
-    let s = ((a_pub * v.modpow(&u, &N)) % &*N).modpow(b, &N);
+    let s = crate::bn::modpow_n(&((a_pub * crate::bn::modpow_n(v, &u)) % &*N), b);
     Some(hkdf_key(&u, &s))
 }
 
@@ -152,13 +152,13 @@ pub fn client_session_key(
     user_id: &str,
     password: &str,
 ) -> [u8; 16] {
-    let a_pub = G.modpow(a, &N);
+    let a_pub = crate::bn::modpow_n(&G, a);
     let u = compute_u(&a_pub, b_pub);
     let x = compute_x(salt, pool_name, user_id, password);
     // S = (B − k·g^x)^(a + u·x) mod N
-    let kgx = (&*K * G.modpow(&x, &N)) % &*N;
+    let kgx = (&*K * crate::bn::modpow_n(&G, &x)) % &*N;
     let base = ((b_pub + &*N) - kgx) % &*N;
-    let s = base.modpow(&(a + &u * &x), &N);
+    let s = crate::bn::modpow_n(&base, &(a + &u * &x));
     hkdf_key(&u, &s)
 }
 
