@@ -7,7 +7,10 @@
 //! - reload: a saved model change until the new field is served (median);
 //! - idle resident memory of the sandbox process.
 //!
-//! Usage: `graphql-bench --binary target/release/ampbase [--seconds 5]`
+//! Usage: `graphql-bench --binary target/release/ampbase [--seconds 5] [--only get|list|create]`
+//!
+//! The last column is the CPU time the sandbox process spent per request (from
+//! `/proc/<pid>/stat`): on a shared machine it moves far less than req/s.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -153,6 +156,20 @@ struct Measured {
     requests_per_second: f64,
     p50_ms: f64,
     p99_ms: f64,
+    /// CPU time (user + system) the sandbox process spent per request: unlike req/s, barely
+    /// moved by whatever else the machine runs.
+    server_cpu_us: f64,
+}
+
+/// CPU time (user + system) of process `pid` so far, in microseconds.
+fn cpu_time_us(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return f64::NAN };
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let hz = 100.0;
+    (ticks(11) + ticks(12)) / hz * 1e6
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -169,6 +186,8 @@ async fn run_load(sandbox: &Sandbox, load: Load, connections: usize, seconds: f6
     for _ in 0..connections {
         conns.push(Connection::open(sandbox.port, api_key.clone()).await?);
     }
+    let pid = sandbox.child.id().unwrap_or(0);
+    let cpu_before = cpu_time_us(pid);
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
@@ -199,8 +218,14 @@ async fn run_load(sandbox: &Sandbox, load: Load, connections: usize, seconds: f6
         all.extend(task.await??);
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let server_cpu_us = (cpu_time_us(pid) - cpu_before) / all.len() as f64;
     all.sort_unstable();
-    Ok(Measured { requests_per_second: all.len() as f64 / elapsed, p50_ms: percentile(&all, 0.5), p99_ms: percentile(&all, 0.99) })
+    Ok(Measured {
+        requests_per_second: all.len() as f64 / elapsed,
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+        server_cpu_us,
+    })
 }
 
 /// Opens `sockets` real-time connections with `per_socket` subscriptions each; returns the
@@ -313,9 +338,12 @@ fn rss_mb(pid: u32) -> Result<f64> {
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let binary = PathBuf::from(arg("--binary").ok_or_else(|| anyhow!("usage: graphql-bench --binary PATH [--seconds N]"))?);
+    let binary = PathBuf::from(arg("--binary").ok_or_else(|| anyhow!("usage: graphql-bench --binary PATH [--seconds N] [--only get|list|create]"))?);
     let binary = binary.canonicalize().with_context(|| format!("no binary at {}", binary.display()))?;
     let seconds: f64 = arg("--seconds").map_or(Ok(5.0), |s| s.parse())?;
+    // `--only get` (a prefix of the measurement's name): that load and the ceiling, without
+    // the subscription and reload measurements, for quick comparisons.
+    let only = arg("--only");
 
     let mut sandbox = start_sandbox(&binary).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -333,34 +361,39 @@ async fn main() -> Result<()> {
 
     let mut rows = Vec::new();
     for (name, load) in [("trivial endpoint (ceiling)", Load::Ping), ("get by id", Load::Get), ("list, limit 20", Load::List), ("create", Load::Create)] {
+        if load != Load::Ping && only.as_deref().is_some_and(|o| !name.starts_with(o)) {
+            continue;
+        }
         for connections in [1, 64] {
             let m = run_load(&sandbox, load, connections, seconds, ids.clone()).await?;
             rows.push((name, connections, m));
         }
     }
-    let (fan_p50, fan_p99) = subscription_fan_out(&sandbox, 10, 100, 5).await?;
+    let (fan_p50, fan_p99) = if only.is_none() { subscription_fan_out(&sandbox, 10, 100, 5).await? } else { (f64::NAN, f64::NAN) };
     let mut reloads = Vec::new();
-    for round in 0..5 {
+    for round in 0..if only.is_none() { 5 } else { 0 } {
         reloads.push(reload_once(&sandbox, round).await?);
     }
     reloads.sort_by(f64::total_cmp);
+    reloads.push(f64::NAN);
     let _ = sandbox.child.kill().await;
 
     let ceiling = |c: usize| rows.iter().find(|(_, n, m)| *n == c && m.requests_per_second > 0.0).map(|(_, _, m)| m.requests_per_second).unwrap_or(f64::NAN);
     println!();
-    println!("| measurement | connections | req/s | % of ceiling | p50 ms | p99 ms |");
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!("| measurement | connections | req/s | % of ceiling | p50 ms | p99 ms | server CPU µs/req |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
     for (name, connections, m) in &rows {
         println!(
-            "| {name} | {connections} | {:.0} | {:.0}% | {:.3} | {:.3} |",
+            "| {name} | {connections} | {:.0} | {:.0}% | {:.3} | {:.3} | {:.1} |",
             m.requests_per_second,
             100.0 * m.requests_per_second / ceiling(*connections),
             m.p50_ms,
-            m.p99_ms
+            m.p99_ms,
+            m.server_cpu_us
         );
     }
-    println!("| one mutation → 1,000 subscriptions (5 rounds) | 10 sockets | | | {fan_p50:.1} | {fan_p99:.1} |");
-    println!("| reload: save → new field served (5 runs, median) | | | | {:.1} | |", reloads[reloads.len() / 2]);
-    println!("| idle RSS of the sandbox | | | | {idle_rss:.1} MB | |");
+    println!("| one mutation → 1,000 subscriptions (5 rounds) | 10 sockets | | | {fan_p50:.1} | {fan_p99:.1} | |");
+    println!("| reload: save → new field served (5 runs, median) | | | | {:.1} | | |", reloads[(reloads.len() - 1) / 2]);
+    println!("| idle RSS of the sandbox | | | | {idle_rss:.1} MB | | |");
     Ok(())
 }

@@ -57,10 +57,15 @@ async fn main() {
         "variables": { "input": { "content": "bench" } } })
     .to_string();
 
+    // `ONLY=getTodo` (or any endpoint name prefix) runs one endpoint, e.g. under a profiler.
+    let only = std::env::var("ONLY").ok();
     println!("{:<22} {:>5} {:>11} {:>9} {:>9}", "endpoint", "conns", "req/s", "p50 ms", "p99 ms");
     for &c in &conns {
         let mut ceiling = 0.0;
         for (name, path, body) in [("trivial (ceiling)", "/ping", "{}".to_string()), ("getTodo", "/graphql", get.clone()), ("listTodos limit 20", "/graphql", list.clone()), ("createTodo", "/graphql", create.clone())] {
+            if only.as_deref().is_some_and(|o| !name.starts_with(o)) {
+                continue;
+            }
             let (rps, p50, p99) = run(addr, path, &body, c, Duration::from_secs(secs)).await;
             if path == "/ping" {
                 ceiling = rps;

@@ -19,6 +19,7 @@ mod http;
 mod realtime;
 pub mod scalars;
 mod schema;
+mod validation;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -93,6 +94,8 @@ pub struct ApiKeyCredential {
 
 /// One compiled backend's GraphQL API, ready to execute.
 pub struct ExecutableApi {
+    /// Unique in the process: what cached validations are keyed by.
+    pub(crate) id: u64,
     pub(crate) schema: async_graphql::dynamic::Schema,
     pub(crate) shared: Arc<schema::Shared>,
     pub(crate) model: DataModel,
@@ -114,7 +117,9 @@ impl ExecutableApi {
         limits: Limits,
     ) -> Result<ExecutableApi, SchemaBuildError> {
         let built = schema::build(&compiled.appsync_sdl, &compiled.model, authorization, data, &limits)?;
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(ExecutableApi {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             schema: built.schema,
             shared: built.shared,
             model: compiled.model.clone(),
@@ -148,19 +153,40 @@ impl ExecutableApi {
         request: GraphqlRequest,
         caller: Caller,
     ) -> async_graphql::Response {
-        let doc = match docs.get_or_parse(&request.query, self.limits.max_nesting) {
+        let cached = match docs.get_or_parse(&request.query, self.limits.max_nesting) {
             Ok(doc) => doc,
             Err(e) => return async_graphql::Response::from_errors(vec![e]),
         };
-        let mut r = async_graphql::Request::new(request.query).data(caller);
-        if let Some(v) = request.variables {
-            r = r.variables(v);
+        let variables = request.variables.unwrap_or_default();
+        let operation_name = request.operation_name;
+        let validated = cached.validated(self.id, operation_name.as_deref());
+        let learn = match &validated {
+            Some(v) => {
+                // Validated before: only the arguments that use variables can fail now.
+                let errors = v.check(self.schema.registry(), &variables, operation_name.as_deref());
+                if !errors.is_empty() {
+                    return async_graphql::Response::from_errors(errors);
+                }
+                None
+            }
+            None => Some(Arc::new(std::sync::OnceLock::new())),
+        };
+        let mut r = async_graphql::Request::new(request.query).data(caller).variables(variables);
+        r = r.data(match (&validated, &learn) {
+            (Some(v), _) => validation::Validation::Known(v.result),
+            (None, Some(slot)) => validation::Validation::Learn(slot.clone()),
+            (None, None) => unreachable!(),
+        });
+        if let Some(op) = &operation_name {
+            r = r.operation_name(op.clone());
         }
-        if let Some(op) = request.operation_name {
-            r = r.operation_name(op);
+        r.set_parsed_query(cached.doc.clone());
+        let response = self.schema.execute(r).await;
+        if let Some(result) = learn.and_then(|slot| slot.get().copied()) {
+            let v = validation::Validated::new(self.schema.registry(), &cached.doc, result);
+            cached.set_validated(self.id, operation_name.as_deref(), v);
         }
-        r.set_parsed_query(doc);
-        self.schema.execute(r).await
+        response
     }
 
     /// Publishes the result of a custom mutation to the `@aws_subscribe` subscriptions that

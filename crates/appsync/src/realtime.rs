@@ -270,7 +270,7 @@ fn run(
     caller: Caller,
     tx: &mpsc::Sender<Message>,
 ) -> Result<(AbortHandle, Option<Message>), Message> {
-    let doc = docs.get_or_parse(&request.query, api.limits.max_nesting).map_err(|e| errors_message(id, &[e]))?;
+    let doc = docs.get_or_parse(&request.query, api.limits.max_nesting).map_err(|e| errors_message(id, &[e]))?.doc.clone();
     let is_subscription = match &doc.operations {
         async_graphql::parser::types::DocumentOperations::Single(op) => {
             op.node.ty == async_graphql::parser::types::OperationType::Subscription

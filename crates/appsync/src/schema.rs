@@ -258,6 +258,7 @@ pub(crate) fn build(
     }
 
     let schema = builder
+        .extension(crate::validation::CachedValidation::new())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_recursive_depth)

@@ -111,6 +111,10 @@ impl Server {
         let appsync = AppSyncState::new(None);
         let router = main_router(appsync.clone());
         let (main_tx, main_rx) = oneshot::channel::<()>();
+        // Answers go out as soon as they are written, not after the peer's delayed ACK.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let main = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
                 let _ = main_rx.await;
