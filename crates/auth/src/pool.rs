@@ -197,6 +197,8 @@ pub struct UserPool {
     clock_offset: AtomicI64,
     /// Last message id (microseconds), so that ids increase strictly within a process.
     last_message: AtomicI64,
+    /// Unix seconds the clock is frozen at (0: running).
+    frozen_at: AtomicI64,
 }
 
 impl std::fmt::Debug for UserPool {
@@ -256,6 +258,7 @@ impl UserPool {
             sealer: Sealer::new(&key),
             clock_offset: AtomicI64::new(0),
             last_message: AtomicI64::new(0),
+            frozen_at: AtomicI64::new(0),
         };
         pool.reload_keys().await?;
         if pool.signing_keys().is_empty() {
@@ -278,7 +281,17 @@ impl UserPool {
     }
 
     pub fn now(&self) -> i64 {
-        chrono::Utc::now().timestamp() + self.clock_offset.load(Ordering::Relaxed)
+        match self.frozen_at.load(Ordering::Relaxed) {
+            0 => chrono::Utc::now().timestamp() + self.clock_offset.load(Ordering::Relaxed),
+            frozen => frozen + self.clock_offset.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Stops the pool's clock at the current time (`true`) or lets it run again (tests).
+    #[doc(hidden)]
+    pub fn freeze_clock(&self, frozen: bool) {
+        let at = if frozen { chrono::Utc::now().timestamp() } else { 0 };
+        self.frozen_at.store(at, Ordering::Relaxed);
     }
 
     pub(crate) fn now_ms(&self) -> i64 {
@@ -299,6 +312,11 @@ impl UserPool {
 
     fn signing_keys(&self) -> Arc<Vec<SigningKey>> {
         self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Signs `claims` with the current key (RS256).
+    pub(crate) fn sign_claims(&self, claims: &Map<String, Value>) -> String {
+        self.signing_keys().last().expect("a signing key").sign(claims)
     }
 
     /// Reloads the signing keys from the store (another replica may have rotated).

@@ -81,6 +81,7 @@ async fn optional_totp_with_access_token() {
     // A session for another challenge is refused; guessing locks the account.
     let r = pool.respond_to_auth_challenge("mfaclient", "MFA_SETUP", &params(&[]), Some(&session)).await;
     assert_eq!(r.unwrap_err().kind, ErrorKind::NotAuthorizedException);
+    pool.freeze_clock(true);
     for _ in 0..5 {
         let _ = pool
             .respond_to_auth_challenge("mfaclient", "SOFTWARE_TOKEN_MFA", &params(&[("SOFTWARE_TOKEN_MFA_CODE", "999999")]), Some(&session))

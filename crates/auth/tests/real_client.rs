@@ -55,7 +55,11 @@ async fn official_aws_amplify_client_runs_the_account_lifecycle() {
     pool.admin_add_user_to_group(&pool_id, "invited@example.com", "ADMINS").await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = ampbase_auth::router(pool.clone());
+    let identity = common::identity_pool(&pool, true).await;
+    let app = ampbase_auth::router_with(
+        pool.clone(),
+        ampbase_auth::RouterOptions { identity_pool: Some(identity), ..Default::default() },
+    );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let out = tokio::process::Command::new("node")
@@ -64,6 +68,7 @@ async fn official_aws_amplify_client_runs_the_account_lifecycle() {
         .env("ENDPOINT", format!("http://{addr}/"))
         .env("POOL_ID", &pool.config().user_pool_id)
         .env("CLIENT_ID", &pool.config().client_id)
+        .env("IDENTITY_POOL_ID", common::identity_pool_id())
         .env("ADMIN_USER", "invited@example.com")
         .env("ADMIN_TEMP_PASSWORD", "Temp0rary!pw")
         .output()

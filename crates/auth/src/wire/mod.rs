@@ -20,9 +20,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::error::{AuthError, AuthResult, ErrorKind};
+use crate::identity::IdentityPool;
 use crate::pool::{AuthStep, CodeDeliveryDetails, UserPool};
 
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+pub const IDENTITY_TARGET_PREFIX: &str = "AWSCognitoIdentityService.";
 const JSON_11: &str = "application/x-amz-json-1.1";
 
 /// Operations anyone may call (the client's; authenticated by `AccessToken`, `Session` or
@@ -71,6 +73,23 @@ impl AdminAuthorizer for AllowAdmin {
 struct AppState {
     pool: Arc<UserPool>,
     admin: Arc<dyn AdminAuthorizer>,
+    identity: Option<Arc<IdentityPool>>,
+}
+
+/// What the router serves besides the user pool's client operations.
+#[derive(Clone)]
+pub struct RouterOptions {
+    /// Authorizes administrator operations (default: [`DenyAdmin`]).
+    pub admin: Arc<dyn AdminAuthorizer>,
+    /// Serves `AWSCognitoIdentityService.*` (GetId, GetCredentialsForIdentity, GetOpenIdToken)
+    /// on the same `POST /`, as the client expects when both endpoints are one URL.
+    pub identity_pool: Option<Arc<IdentityPool>>,
+}
+
+impl Default for RouterOptions {
+    fn default() -> Self {
+        RouterOptions { admin: Arc::new(DenyAdmin), identity_pool: None }
+    }
 }
 
 /// The routes of the user pool: `POST /`, the pool's `.well-known` documents and the
@@ -82,12 +101,17 @@ pub fn router(pool: Arc<UserPool>) -> Router {
 
 /// [`router`] with administrator operations authorized by `admin`.
 pub fn router_with_admin(pool: Arc<UserPool>, admin: Arc<dyn AdminAuthorizer>) -> Router {
+    router_with(pool, RouterOptions { admin, identity_pool: None })
+}
+
+/// [`router`] with [`RouterOptions`].
+pub fn router_with(pool: Arc<UserPool>, options: RouterOptions) -> Router {
     Router::new()
         .route("/", post(dispatch))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
         .route("/_ampbase/mailbox", get(mailbox))
-        .with_state(AppState { pool, admin })
+        .with_state(AppState { pool, admin: options.admin, identity: options.identity_pool })
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -111,6 +135,21 @@ fn error_response(e: &AuthError) -> Response {
 async fn dispatch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let pool = state.pool;
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if let (Some(op), Some(identity)) = (target.strip_prefix(IDENTITY_TARGET_PREFIX), &state.identity) {
+        let input: Map<String, Value> = match serde_json::from_slice(if body.is_empty() { b"{}" } else { &body }) {
+            Ok(Value::Object(m)) => m,
+            _ => {
+                return error_response(&AuthError::new(
+                    ErrorKind::SerializationException,
+                    "Start of structure or map found where not expected.",
+                ));
+            }
+        };
+        return match identity_ops::handle(identity, op, &input).await {
+            Ok(v) => json_response(StatusCode::OK, &v),
+            Err(e) => error_response(&e),
+        };
+    }
     let Some(op) = target.strip_prefix(TARGET_PREFIX) else {
         return error_response(&AuthError::new(
             ErrorKind::UnknownOperationException,
@@ -457,3 +496,4 @@ fn admin_operation(op: &str) -> bool {
 }
 
 mod admin_ops;
+mod identity_ops;

@@ -35,6 +35,15 @@ pub fn config() -> PoolConfig {
     PoolConfig::from_definition(def.auth.as_ref().unwrap(), &ctx.user_pool_id, &ctx.user_pool_client_id, &ctx.base_url)
 }
 
+pub fn identity_pool_id() -> String {
+    OutputsContext::for_definition("authtest", "sandbox", "us-east-1", &definition()).identity_pool_id
+}
+
+pub async fn identity_pool(pool: &Arc<UserPool>, allow_guest: bool) -> Arc<ampbase_auth::IdentityPool> {
+    let config = ampbase_auth::IdentityPoolConfig { identity_pool_id: identity_pool_id(), allow_guest };
+    Arc::new(ampbase_auth::IdentityPool::open(config, pool.clone()).await.unwrap())
+}
+
 pub async fn open(store: &Store, config: PoolConfig) -> Arc<UserPool> {
     Arc::new(UserPool::open(config, store.clone(), SandboxDelivery::quiet(store.clone())).await.unwrap())
 }

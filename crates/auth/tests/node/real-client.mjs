@@ -25,10 +25,12 @@ const totp = (secret, unix = Math.floor(Date.now() / 1000)) => {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
 };
 
-const { ENDPOINT, POOL_ID, CLIENT_ID } = process.env;
-Amplify.configure({
-  Auth: { Cognito: { userPoolId: POOL_ID, userPoolClientId: CLIENT_ID, userPoolEndpoint: ENDPOINT, loginWith: { email: true } } },
-});
+const { ENDPOINT, POOL_ID, CLIENT_ID, IDENTITY_POOL_ID } = process.env;
+const cognito = {
+  userPoolId: POOL_ID, userPoolClientId: CLIENT_ID, userPoolEndpoint: ENDPOINT, loginWith: { email: true },
+  identityPoolId: IDENTITY_POOL_ID, identityPoolEndpoint: ENDPOINT, allowGuestAccess: true,
+};
+Amplify.configure({ Auth: { Cognito: cognito } });
 
 const t0 = Date.now();
 const step = (name) => console.log(`real-client: ${name} (+${Date.now() - t0} ms)`);
@@ -51,6 +53,14 @@ const rejects = async (promise, name) => {
 
 const email = `alice+${Date.now()}@example.com`;
 let password = 'Passw0rd!';
+
+step('guest identity');
+const guest = await fetchAuthSession();
+assert.match(guest.identityId, /^us-east-1:[0-9a-f-]{36}$/);
+assert.match(guest.credentials.accessKeyId, /^ASIA/);
+assert.ok(guest.credentials.sessionToken);
+assert.ok(guest.credentials.expiration.getTime() > Date.now() + 55 * 60 * 1000);
+assert.equal(guest.tokens, undefined);
 
 step('signUp');
 const up = await signUp({ username: email, password, options: { userAttributes: { email } } });
@@ -80,6 +90,11 @@ const attrs = await fetchUserAttributes();
 assert.equal(attrs.email, email);
 assert.equal(attrs.email_verified, 'true');
 assert.equal(me.userId, attrs.sub);
+
+step('authenticated identity: the cached guest identity is linked to the user');
+const authed = await fetchAuthSession();
+assert.equal(authed.identityId, guest.identityId);
+assert.notEqual(authed.credentials.accessKeyId, guest.credentials.accessKeyId);
 
 step('tokens and refresh');
 const s1 = await fetchAuthSession();
@@ -136,8 +151,7 @@ await deleteUser();
 await rejects(signIn({ username: newEmail, password }), 'NotAuthorizedException');
 step('passwordless: sign-up without a password, auto sign-in, EMAIL_OTP sign-in, SELECT_CHALLENGE');
 Amplify.configure({
-  Auth: { Cognito: { userPoolId: POOL_ID, userPoolClientId: CLIENT_ID, userPoolEndpoint: ENDPOINT, loginWith: { email: true },
-    passwordless: { emailOtpEnabled: true } } },
+  Auth: { Cognito: { ...cognito, passwordless: { emailOtpEnabled: true } } },
 });
 const pl = `otp+${Date.now()}@example.com`;
 const plUp = await signUp({ username: pl, options: { userAttributes: { email: pl }, autoSignIn: { authFlowType: 'USER_AUTH' } } });
