@@ -16,15 +16,28 @@ use num_bigint::BigUint;
 const PW: &str = "Passw0rd!";
 
 fn p(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 async fn srp_sign_in(pool: &UserPool, user: &str) {
     let c = pool.config().client_id.clone();
     let a = BigUint::from_bytes_be(&crypto::random_bytes(32));
     let a_pub = ampbase_auth::modpow_n(&srp::G, &a);
-    let AuthStep::Challenge { parameters, session, .. } =
-        pool.initiate_auth(&c, "USER_SRP_AUTH", &p(&[("USERNAME", user), ("SRP_A", &a_pub.to_str_radix(16))])).await.unwrap()
+    let AuthStep::Challenge {
+        parameters,
+        session,
+        ..
+    } = pool
+        .initiate_auth(
+            &c,
+            "USER_SRP_AUTH",
+            &p(&[("USERNAME", user), ("SRP_A", &a_pub.to_str_radix(16))]),
+        )
+        .await
+        .unwrap()
     else {
         panic!()
     };
@@ -40,7 +53,12 @@ async fn srp_sign_in(pool: &UserPool, user: &str) {
         .respond_to_auth_challenge(
             &c,
             "PASSWORD_VERIFIER",
-            &p(&[("USERNAME", uid), ("PASSWORD_CLAIM_SECRET_BLOCK", &parameters["SECRET_BLOCK"]), ("TIMESTAMP", &ts), ("PASSWORD_CLAIM_SIGNATURE", &sig)]),
+            &p(&[
+                ("USERNAME", uid),
+                ("PASSWORD_CLAIM_SECRET_BLOCK", &parameters["SECRET_BLOCK"]),
+                ("TIMESTAMP", &ts),
+                ("PASSWORD_CLAIM_SIGNATURE", &sig),
+            ]),
             Some(&session),
         )
         .await
@@ -68,7 +86,10 @@ where
     for h in handles {
         h.await.unwrap();
     }
-    println!("{name:<24} {:>8.0}/s", count.load(Ordering::Relaxed) as f64 / secs as f64);
+    println!(
+        "{name:<24} {:>8.0}/s",
+        count.load(Ordering::Relaxed) as f64 / secs as f64
+    );
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -78,7 +99,15 @@ async fn main() {
     let tasks: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(8);
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("bench.sqlite")).unwrap();
-    let pool = Arc::new(UserPool::open(PoolConfig::new("us-east-1_Bench1234", "benchclient"), store.clone(), SandboxDelivery::quiet(store)).await.unwrap());
+    let pool = Arc::new(
+        UserPool::open(
+            PoolConfig::new("us-east-1_Bench1234", "benchclient"),
+            store.clone(),
+            SandboxDelivery::quiet(store),
+        )
+        .await
+        .unwrap(),
+    );
     let mut users = Vec::new();
     let mut tokens = Vec::new();
     for i in 0..tasks {
@@ -86,8 +115,14 @@ async fn main() {
         pool.sign_up("benchclient", &email, PW, &[]).await.unwrap();
         let id = pool.config().user_pool_id.clone();
         pool.admin_confirm_sign_up(&id, &email).await.unwrap();
-        let AuthStep::Authenticated(t) =
-            pool.initiate_auth("benchclient", "USER_PASSWORD_AUTH", &p(&[("USERNAME", &email), ("PASSWORD", PW)])).await.unwrap()
+        let AuthStep::Authenticated(t) = pool
+            .initiate_auth(
+                "benchclient",
+                "USER_PASSWORD_AUTH",
+                &p(&[("USERNAME", &email), ("PASSWORD", PW)]),
+            )
+            .await
+            .unwrap()
         else {
             panic!()
         };
@@ -102,12 +137,18 @@ async fn main() {
         for _ in 0..100 {
             std::hint::black_box(ampbase_auth::modpow_n(&srp::G, &e));
         }
-        println!("modpow 256-bit exponent   {:>8.3} ms", t.elapsed().as_secs_f64() * 10.0);
+        println!(
+            "modpow 256-bit exponent   {:>8.3} ms",
+            t.elapsed().as_secs_f64() * 10.0
+        );
         let t = Instant::now();
         for _ in 0..10 {
             std::hint::black_box(srp::make_verifier("pool", "user", PW));
         }
-        println!("make_verifier             {:>8.3} ms", t.elapsed().as_secs_f64() * 100.0);
+        println!(
+            "make_verifier             {:>8.3} ms",
+            t.elapsed().as_secs_f64() * 100.0
+        );
     }
     let (pl, us) = (pool.clone(), users.clone());
     run("SRP sign-in", secs, tasks, move |t| {
@@ -119,7 +160,13 @@ async fn main() {
     run("USER_PASSWORD_AUTH", secs, tasks, move |t| {
         let (pl, us) = (pl.clone(), us.clone());
         async move {
-            pl.initiate_auth("benchclient", "USER_PASSWORD_AUTH", &p(&[("USERNAME", &us[t]), ("PASSWORD", PW)])).await.unwrap();
+            pl.initiate_auth(
+                "benchclient",
+                "USER_PASSWORD_AUTH",
+                &p(&[("USERNAME", &us[t]), ("PASSWORD", PW)]),
+            )
+            .await
+            .unwrap();
         }
     })
     .await;
@@ -127,7 +174,9 @@ async fn main() {
     run("refresh", secs, tasks, move |t| {
         let (pl, tk) = (pl.clone(), tk.clone());
         async move {
-            pl.refresh("benchclient", tk[t].refresh_token.as_deref().unwrap()).await.unwrap();
+            pl.refresh("benchclient", tk[t].refresh_token.as_deref().unwrap())
+                .await
+                .unwrap();
         }
     })
     .await;
@@ -143,7 +192,9 @@ async fn main() {
     run("verify access token", secs, tasks, move |t| {
         let (pl, tk) = (pl.clone(), tk.clone());
         async move {
-            pl.verify_access_or_id_token(&tk[t].access_token).await.unwrap();
+            pl.verify_access_or_id_token(&tk[t].access_token)
+                .await
+                .unwrap();
         }
     })
     .await;

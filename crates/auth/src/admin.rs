@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use ampbase_store::{Condition, Item, Key, Query, SortCondition, Store, StoreError, TableSchema, WriteOp};
+use ampbase_store::{
+    Condition, Item, Key, Query, SortCondition, Store, StoreError, TableSchema, WriteOp,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -48,8 +50,12 @@ pub struct NewUser {
 }
 
 pub(crate) async fn ensure_tables(store: &Store) -> AuthResult<()> {
-    store.ensure_table(&TableSchema::new(GROUPS_TABLE, "pool").with_sort_key("name")).await?;
-    store.ensure_table(&TableSchema::new(MEMBERS_TABLE, "group_key").with_sort_key("username")).await?;
+    store
+        .ensure_table(&TableSchema::new(GROUPS_TABLE, "pool").with_sort_key("name"))
+        .await?;
+    store
+        .ensure_table(&TableSchema::new(MEMBERS_TABLE, "group_key").with_sort_key("username"))
+        .await?;
     Ok(())
 }
 
@@ -80,15 +86,33 @@ fn parse_filter(text: &str) -> AuthResult<Option<Filter>> {
     };
     let attribute = attribute.trim().trim_matches('"').to_string();
     let value = rest.trim();
-    let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).ok_or_else(bad)?.to_string();
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .ok_or_else(bad)?
+        .to_string();
     const ALLOWED: &[&str] = &[
-        "username", "email", "phone_number", "name", "given_name", "family_name", "preferred_username",
-        "cognito:user_status", "status", "sub",
+        "username",
+        "email",
+        "phone_number",
+        "name",
+        "given_name",
+        "family_name",
+        "preferred_username",
+        "cognito:user_status",
+        "status",
+        "sub",
     ];
     if !ALLOWED.contains(&attribute.as_str()) {
-        return Err(AuthError::invalid_parameter(format!("Invalid search attribute: {attribute}")));
+        return Err(AuthError::invalid_parameter(format!(
+            "Invalid search attribute: {attribute}"
+        )));
     }
-    Ok(Some(Filter { attribute, prefix, value }))
+    Ok(Some(Filter {
+        attribute,
+        prefix,
+        value,
+    }))
 }
 
 impl Filter {
@@ -121,7 +145,9 @@ impl UserPool {
 
     async fn admin_user(&self, user_pool_id: &str, username: &str) -> AuthResult<User> {
         self.check_pool(user_pool_id)?;
-        self.find_user(username).await?.ok_or_else(AuthError::user_not_found)
+        self.find_user(username)
+            .await?
+            .ok_or_else(AuthError::user_not_found)
     }
 
     /// Creates the definition's groups (`groups: [...]`, precedence by position) that do not
@@ -132,7 +158,10 @@ impl UserPool {
             let key = Key::with_sort(self.config().user_pool_id.as_str(), name.as_str());
             if self.store().get(GROUPS_TABLE, &key).await?.is_none() {
                 let pool_id = self.config().user_pool_id.clone();
-                match self.create_group(&pool_id, name, None, Some(i as i64), None).await {
+                match self
+                    .create_group(&pool_id, name, None, Some(i as i64), None)
+                    .await
+                {
                     Ok(_) => {}
                     Err(e) if e.kind == ErrorKind::GroupExistsException => {}
                     Err(e) => return Err(e),
@@ -170,7 +199,11 @@ impl UserPool {
         };
         let mut item = to_item(&group);
         item.insert("pool".into(), user_pool_id.into());
-        match self.store().put(GROUPS_TABLE, item, Some(Condition::not_exists())).await {
+        match self
+            .store()
+            .put(GROUPS_TABLE, item, Some(Condition::not_exists()))
+            .await
+        {
             Ok(()) => Ok(group),
             Err(StoreError::ConditionFailed) => Err(AuthError::new(
                 ErrorKind::GroupExistsException,
@@ -183,15 +216,26 @@ impl UserPool {
     /// `GetGroup`.
     pub async fn get_group(&self, user_pool_id: &str, name: &str) -> AuthResult<Group> {
         self.check_pool(user_pool_id)?;
-        let item = self.store().get(GROUPS_TABLE, &Key::with_sort(user_pool_id, name)).await?;
-        item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()).ok_or_else(group_not_found)
+        let item = self
+            .store()
+            .get(GROUPS_TABLE, &Key::with_sort(user_pool_id, name))
+            .await?;
+        item.and_then(|i| serde_json::from_value(Value::Object(i)).ok())
+            .ok_or_else(group_not_found)
     }
 
     /// `ListGroups`, by name.
     pub async fn list_groups(&self, user_pool_id: &str) -> AuthResult<Vec<Group>> {
         self.check_pool(user_pool_id)?;
-        let page = self.store().query(GROUPS_TABLE, &Query::new(user_pool_id)).await?;
-        Ok(page.items.into_iter().filter_map(|i| serde_json::from_value(Value::Object(i)).ok()).collect())
+        let page = self
+            .store()
+            .query(GROUPS_TABLE, &Query::new(user_pool_id))
+            .await?;
+        Ok(page
+            .items
+            .into_iter()
+            .filter_map(|i| serde_json::from_value(Value::Object(i)).ok())
+            .collect())
     }
 
     /// `DeleteGroup`: its members leave it.
@@ -199,29 +243,48 @@ impl UserPool {
         self.get_group(user_pool_id, name).await?;
         for username in self.group_member_names(name).await? {
             if let Some(user) = self.find_user(&username).await? {
-                self.admin_remove_user_from_group(user_pool_id, &user.username, name).await?;
+                self.admin_remove_user_from_group(user_pool_id, &user.username, name)
+                    .await?;
             }
         }
-        self.store().delete(GROUPS_TABLE, Key::with_sort(user_pool_id, name), None).await?;
+        self.store()
+            .delete(GROUPS_TABLE, Key::with_sort(user_pool_id, name), None)
+            .await?;
         Ok(())
     }
 
     async fn group_member_names(&self, group: &str) -> AuthResult<Vec<String>> {
         let key = format!("{}#{group}", self.config().user_pool_id);
         let page = self.store().query(MEMBERS_TABLE, &Query::new(key)).await?;
-        Ok(page.items.iter().filter_map(|i| i.get("username")?.as_str().map(str::to_string)).collect())
+        Ok(page
+            .items
+            .iter()
+            .filter_map(|i| i.get("username")?.as_str().map(str::to_string))
+            .collect())
     }
 
     /// Orders a user's groups as tokens list them: by precedence, then name.
     async fn sort_groups(&self, groups: &mut [String]) -> AuthResult<()> {
-        let all = self.list_groups(&self.config().user_pool_id.clone()).await?;
-        let rank = |g: &String| all.iter().find(|x| &x.name == g).and_then(|x| x.precedence).unwrap_or(i64::MAX);
+        let all = self
+            .list_groups(&self.config().user_pool_id.clone())
+            .await?;
+        let rank = |g: &String| {
+            all.iter()
+                .find(|x| &x.name == g)
+                .and_then(|x| x.precedence)
+                .unwrap_or(i64::MAX)
+        };
         groups.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
         Ok(())
     }
 
     /// `AdminAddUserToGroup`: the user's next tokens carry the group in `cognito:groups`.
-    pub async fn admin_add_user_to_group(&self, user_pool_id: &str, username: &str, group: &str) -> AuthResult<()> {
+    pub async fn admin_add_user_to_group(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+        group: &str,
+    ) -> AuthResult<()> {
         self.get_group(user_pool_id, group).await?;
         let mut user = self.admin_user(user_pool_id, username).await?;
         if user.groups.iter().any(|g| g == group) {
@@ -234,8 +297,16 @@ impl UserPool {
         member.insert("username".into(), user.username.clone().into());
         self.store()
             .transact(vec![
-                WriteOp::Put { table: USERS_TABLE.into(), item: self.user_item(&user), condition: Some(Condition::exists()) },
-                WriteOp::Put { table: MEMBERS_TABLE.into(), item: member, condition: None },
+                WriteOp::Put {
+                    table: USERS_TABLE.into(),
+                    item: self.user_item(&user),
+                    condition: Some(Condition::exists()),
+                },
+                WriteOp::Put {
+                    table: MEMBERS_TABLE.into(),
+                    item: member,
+                    condition: None,
+                },
             ])
             .await
             .map_err(AuthError::internal)?;
@@ -243,12 +314,21 @@ impl UserPool {
     }
 
     /// `AdminRemoveUserFromGroup`.
-    pub async fn admin_remove_user_from_group(&self, user_pool_id: &str, username: &str, group: &str) -> AuthResult<()> {
+    pub async fn admin_remove_user_from_group(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+        group: &str,
+    ) -> AuthResult<()> {
         let mut user = self.admin_user(user_pool_id, username).await?;
         user.groups.retain(|g| g != group);
         self.store()
             .transact(vec![
-                WriteOp::Put { table: USERS_TABLE.into(), item: self.user_item(&user), condition: Some(Condition::exists()) },
+                WriteOp::Put {
+                    table: USERS_TABLE.into(),
+                    item: self.user_item(&user),
+                    condition: Some(Condition::exists()),
+                },
                 WriteOp::Delete {
                     table: MEMBERS_TABLE.into(),
                     key: Key::with_sort(format!("{user_pool_id}#{group}"), user.username.as_str()),
@@ -261,14 +341,26 @@ impl UserPool {
     }
 
     /// `AdminListGroupsForUser`.
-    pub async fn admin_list_groups_for_user(&self, user_pool_id: &str, username: &str) -> AuthResult<Vec<Group>> {
+    pub async fn admin_list_groups_for_user(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+    ) -> AuthResult<Vec<Group>> {
         let user = self.admin_user(user_pool_id, username).await?;
         let all = self.list_groups(user_pool_id).await?;
-        Ok(user.groups.iter().filter_map(|g| all.iter().find(|x| &x.name == g).cloned()).collect())
+        Ok(user
+            .groups
+            .iter()
+            .filter_map(|g| all.iter().find(|x| &x.name == g).cloned())
+            .collect())
     }
 
     /// `ListUsersInGroup`.
-    pub async fn list_users_in_group(&self, user_pool_id: &str, group: &str) -> AuthResult<Vec<User>> {
+    pub async fn list_users_in_group(
+        &self,
+        user_pool_id: &str,
+        group: &str,
+    ) -> AuthResult<Vec<User>> {
         self.get_group(user_pool_id, group).await?;
         let mut out = Vec::new();
         for name in self.group_member_names(group).await? {
@@ -320,13 +412,16 @@ impl UserPool {
             let page = self.store().query(USERS_TABLE, &q).await?;
             let more = page.last_evaluated_key.is_some();
             for item in page.items {
-                let Ok(user) = serde_json::from_value::<User>(Value::Object(item)) else { continue };
+                let Ok(user) = serde_json::from_value::<User>(Value::Object(item)) else {
+                    continue;
+                };
                 after = Some(user.username.clone());
                 if filter.as_ref().is_none_or(|f| f.matches(&user)) {
                     out.push(user);
                     if out.len() == limit {
                         use base64::Engine;
-                        let token = base64::engine::general_purpose::STANDARD.encode(after.unwrap_or_default());
+                        let token = base64::engine::general_purpose::STANDARD
+                            .encode(after.unwrap_or_default());
                         return Ok((out, Some(token)));
                     }
                 }
@@ -345,9 +440,15 @@ impl UserPool {
         if new.message_action.as_deref() == Some("RESEND") {
             let user = self.admin_user(user_pool_id, &new.username).await?;
             if user.status != "FORCE_CHANGE_PASSWORD" {
-                return Err(AuthError::new(ErrorKind::UnsupportedTokenTypeException, "User is not in FORCE_CHANGE_PASSWORD state."));
+                return Err(AuthError::new(
+                    ErrorKind::UnsupportedTokenTypeException,
+                    "User is not in FORCE_CHANGE_PASSWORD state.",
+                ));
             }
-            let temp = new.temporary_password.clone().unwrap_or_else(|| temporary_password(&cfg.password_policy));
+            let temp = new
+                .temporary_password
+                .clone()
+                .unwrap_or_else(|| temporary_password(&cfg.password_policy));
             self.check_password(&temp)?;
             let mut user = user;
             self.set_password(&mut user, &temp).await?;
@@ -358,26 +459,38 @@ impl UserPool {
         }
         let mut attrs: BTreeMap<String, String> = new.attributes.iter().cloned().collect();
         let (internal, sub) = if cfg.username_login() {
-            (new.username.trim().to_lowercase(), uuid::Uuid::new_v4().to_string())
+            (
+                new.username.trim().to_lowercase(),
+                uuid::Uuid::new_v4().to_string(),
+            )
         } else {
             let name = new.username.trim();
             if cfg.email_login && name.contains('@') {
-                attrs.entry("email".into()).or_insert_with(|| name.to_string());
+                attrs
+                    .entry("email".into())
+                    .or_insert_with(|| name.to_string());
             } else if cfg.phone_login && name.starts_with('+') {
-                attrs.entry("phone_number".into()).or_insert_with(|| name.to_string());
+                attrs
+                    .entry("phone_number".into())
+                    .or_insert_with(|| name.to_string());
             } else {
-                return Err(AuthError::invalid_parameter(if cfg.phone_login && !cfg.email_login {
-                    "Username should be a phone number."
-                } else {
-                    "Username should be an email."
-                }));
+                return Err(AuthError::invalid_parameter(
+                    if cfg.phone_login && !cfg.email_login {
+                        "Username should be a phone number."
+                    } else {
+                        "Username should be an email."
+                    },
+                ));
             }
             let sub = uuid::Uuid::new_v4().to_string();
             (sub.clone(), sub)
         };
         // Administrators may set the verified flags; nothing else is exempt from the schema.
-        let checked: Vec<(String, String)> =
-            attrs.iter().filter(|(k, _)| !k.ends_with("_verified")).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let checked: Vec<(String, String)> = attrs
+            .iter()
+            .filter(|(k, _)| !k.ends_with("_verified"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         self.check_attributes(&checked, None)?;
         for (name, spec) in &cfg.attributes {
             if spec.required && !attrs.contains_key(name) {
@@ -388,10 +501,15 @@ impl UserPool {
         }
         for a in ["email", "phone_number"] {
             if attrs.contains_key(a) {
-                attrs.entry(format!("{a}_verified")).or_insert_with(|| "false".into());
+                attrs
+                    .entry(format!("{a}_verified"))
+                    .or_insert_with(|| "false".into());
             }
         }
-        let temp = new.temporary_password.clone().unwrap_or_else(|| temporary_password(&cfg.password_policy));
+        let temp = new
+            .temporary_password
+            .clone()
+            .unwrap_or_else(|| temporary_password(&cfg.password_policy));
         self.check_password(&temp)?;
         let (salt, v) = srp::make_verifier(cfg.pool_name(), &internal, &temp);
         let now = self.now_ms();
@@ -419,13 +537,21 @@ impl UserPool {
         }
         match self.store().transact(ops).await {
             Ok(_) => {}
-            Err(StoreError::TransactionCanceled { index, reason }) if matches!(*reason, StoreError::ConditionFailed) => {
+            Err(StoreError::TransactionCanceled { index, reason })
+                if matches!(*reason, StoreError::ConditionFailed) =>
+            {
                 return Err(if index == 0 {
-                    AuthError::new(ErrorKind::UsernameExistsException, "User account already exists")
+                    AuthError::new(
+                        ErrorKind::UsernameExistsException,
+                        "User account already exists",
+                    )
                 } else {
                     AuthError::new(
                         ErrorKind::UsernameExistsException,
-                        format!("An account with the given {} already exists.", aliases[index - 1].0),
+                        format!(
+                            "An account with the given {} already exists.",
+                            aliases[index - 1].0
+                        ),
                     )
                 });
             }
@@ -459,7 +585,11 @@ impl UserPool {
     }
 
     /// `AdminConfirmSignUp`.
-    pub async fn admin_confirm_sign_up(&self, user_pool_id: &str, username: &str) -> AuthResult<()> {
+    pub async fn admin_confirm_sign_up(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+    ) -> AuthResult<()> {
         let mut user = self.admin_user(user_pool_id, username).await?;
         if user.status != "UNCONFIRMED" {
             return Err(AuthError::not_authorized(format!(
@@ -501,12 +631,17 @@ impl UserPool {
         attributes: &[(String, String)],
     ) -> AuthResult<()> {
         let mut user = self.admin_user(user_pool_id, username).await?;
-        let checked: Vec<(String, String)> =
-            attributes.iter().filter(|(k, _)| !k.ends_with("_verified")).cloned().collect();
+        let checked: Vec<(String, String)> = attributes
+            .iter()
+            .filter(|(k, _)| !k.ends_with("_verified"))
+            .cloned()
+            .collect();
         self.check_attributes(&checked, None)?;
         let old_aliases = self.aliases_of(&user.attributes);
         for (name, value) in attributes {
-            if (name == "email" || name == "phone_number") && user.attributes.get(name) != Some(value) {
+            if (name == "email" || name == "phone_number")
+                && user.attributes.get(name) != Some(value)
+            {
                 let flag = format!("{name}_verified");
                 if !attributes.iter().any(|(n, _)| *n == flag) {
                     user.attributes.insert(flag, "false".into());
@@ -541,15 +676,25 @@ impl UserPool {
         }
         match self.store().transact(ops).await {
             Ok(_) => Ok(()),
-            Err(StoreError::TransactionCanceled { index, reason }) if index > 0 && matches!(*reason, StoreError::ConditionFailed) => {
-                Err(AuthError::new(ErrorKind::AliasExistsException, "An account with the given email already exists."))
+            Err(StoreError::TransactionCanceled { index, reason })
+                if index > 0 && matches!(*reason, StoreError::ConditionFailed) =>
+            {
+                Err(AuthError::new(
+                    ErrorKind::AliasExistsException,
+                    "An account with the given email already exists.",
+                ))
             }
             Err(e) => Err(AuthError::internal(e)),
         }
     }
 
     /// `AdminDisableUser` / `AdminEnableUser`. A disabled user cannot sign in or use tokens.
-    pub async fn admin_set_user_enabled(&self, user_pool_id: &str, username: &str, enabled: bool) -> AuthResult<()> {
+    pub async fn admin_set_user_enabled(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+        enabled: bool,
+    ) -> AuthResult<()> {
         let mut user = self.admin_user(user_pool_id, username).await?;
         user.enabled = enabled;
         user.modified = self.now_ms();
@@ -562,21 +707,36 @@ impl UserPool {
 
     /// `AdminResetUserPassword`: the user must choose a new password with a code
     /// (`RESET_REQUIRED` → `ConfirmForgotPassword`).
-    pub async fn admin_reset_user_password(&self, user_pool_id: &str, username: &str) -> AuthResult<Option<CodeDeliveryDetails>> {
+    pub async fn admin_reset_user_password(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+    ) -> AuthResult<Option<CodeDeliveryDetails>> {
         let mut user = self.admin_user(user_pool_id, username).await?;
         user.status = "RESET_REQUIRED".into();
         user.modified = self.now_ms();
         self.save_user(&user).await?;
-        let verified = |a: &str| user.attributes.get(&format!("{a}_verified")).is_some_and(|v| v == "true");
+        let verified = |a: &str| {
+            user.attributes
+                .get(&format!("{a}_verified"))
+                .is_some_and(|v| v == "true")
+        };
         let attr = ["email", "phone_number"].into_iter().find(|a| verified(a));
         match attr {
-            Some(a) => Ok(Some(self.send_code(&user, FORGOT_PASSWORD, a, self.config().reset_code_seconds).await?)),
+            Some(a) => Ok(Some(
+                self.send_code(&user, FORGOT_PASSWORD, a, self.config().reset_code_seconds)
+                    .await?,
+            )),
             None => Ok(None),
         }
     }
 
     /// `AdminUserGlobalSignOut`.
-    pub async fn admin_user_global_sign_out(&self, user_pool_id: &str, username: &str) -> AuthResult<()> {
+    pub async fn admin_user_global_sign_out(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+    ) -> AuthResult<()> {
         let user = self.admin_user(user_pool_id, username).await?;
         self.revoke_all(&user.username).await
     }

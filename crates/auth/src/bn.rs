@@ -67,7 +67,11 @@ impl Drop for Bn {
 /// `base^exp mod N`.
 pub fn modpow_n(base: &BigUint, exp: &BigUint) -> BigUint {
     let g = &*GROUP;
-    let base = if base >= &*crate::srp::N { base % &*crate::srp::N } else { base.clone() };
+    let base = if base >= &*crate::srp::N {
+        base % &*crate::srp::N
+    } else {
+        base.clone()
+    };
     let (a, p) = (Bn::from(&base), Bn::from(exp));
     // SAFETY: valid BIGNUMs and contexts; the result is checked.
     unsafe {
@@ -94,8 +98,14 @@ mod tests {
             let exp = BigUint::from_bytes_be(&crate::crypto::random_bytes(40));
             assert_eq!(modpow_n(&base, &exp), base.modpow(&exp, n));
         }
-        assert_eq!(modpow_n(&BigUint::from(2u32), &BigUint::from(10u32)), BigUint::from(1024u32));
-        assert_eq!(modpow_n(&BigUint::from(5u32), &BigUint::from(0u32)), BigUint::from(1u32));
+        assert_eq!(
+            modpow_n(&BigUint::from(2u32), &BigUint::from(10u32)),
+            BigUint::from(1024u32)
+        );
+        assert_eq!(
+            modpow_n(&BigUint::from(5u32), &BigUint::from(0u32)),
+            BigUint::from(1u32)
+        );
         // A base above N is reduced first.
         let big = n + BigUint::from(3u32);
         assert_eq!(modpow_n(&big, &BigUint::from(2u32)), BigUint::from(9u32));

@@ -8,9 +8,25 @@ use serde_json::Value;
 /// Cognito's standard attributes (all exist in every pool; `userAttributes` only makes them
 /// required or immutable).
 pub const STANDARD_ATTRIBUTES: &[&str] = &[
-    "address", "birthdate", "email", "family_name", "gender", "given_name", "locale",
-    "middle_name", "name", "nickname", "phone_number", "picture", "preferred_username",
-    "profile", "updated_at", "website", "zoneinfo", "email_verified", "phone_number_verified",
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+    "email_verified",
+    "phone_number_verified",
 ];
 
 /// One attribute of the pool's schema.
@@ -119,7 +135,10 @@ impl PoolConfig {
             phone_login: false,
             attributes: BTreeMap::from([(
                 "email".to_string(),
-                AttributeSpec { required: true, ..AttributeSpec::default() },
+                AttributeSpec {
+                    required: true,
+                    ..AttributeSpec::default()
+                },
             )]),
             password_policy: PasswordPolicy::default(),
             email_subject: "Verify your new account".into(),
@@ -161,22 +180,47 @@ impl PoolConfig {
         }
         c.attributes.clear();
         if c.email_login {
-            c.attributes.insert("email".into(), AttributeSpec { required: true, ..Default::default() });
+            c.attributes.insert(
+                "email".into(),
+                AttributeSpec {
+                    required: true,
+                    ..Default::default()
+                },
+            );
         }
         if c.phone_login {
-            c.attributes
-                .insert("phone_number".into(), AttributeSpec { required: true, ..Default::default() });
+            c.attributes.insert(
+                "phone_number".into(),
+                AttributeSpec {
+                    required: true,
+                    ..Default::default()
+                },
+            );
         }
         for (key, value) in &def.user_attributes {
             if !truthy(value) {
                 continue;
             }
-            let name = if key.starts_with("custom:") { key.clone() } else { standard_attribute_name(key) };
+            let name = if key.starts_with("custom:") {
+                key.clone()
+            } else {
+                standard_attribute_name(key)
+            };
             let num = |k: &str| value.get(k).and_then(Value::as_f64);
             let spec = AttributeSpec {
-                required: value.get("required").and_then(Value::as_bool).unwrap_or(false),
-                mutable: value.get("mutable").and_then(Value::as_bool).unwrap_or(true),
-                data_type: value.get("dataType").and_then(Value::as_str).unwrap_or("String").to_string(),
+                required: value
+                    .get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                mutable: value
+                    .get("mutable")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true),
+                data_type: value
+                    .get("dataType")
+                    .and_then(Value::as_str)
+                    .unwrap_or("String")
+                    .to_string(),
                 min_len: num("minLen").map(|n| n as usize),
                 max_len: num("maxLen").map(|n| n as usize),
                 min: num("min"),
@@ -185,7 +229,10 @@ impl PoolConfig {
             c.attributes.insert(name, spec);
         }
         if let Some(email) = login.get("email").filter(|v| v.is_object()) {
-            if let Some(s) = email.get("verificationEmailSubject").and_then(Value::as_str) {
+            if let Some(s) = email
+                .get("verificationEmailSubject")
+                .and_then(Value::as_str)
+            {
                 c.email_subject = s.to_string();
             }
             if let Some(s) = email.get("verificationEmailBody").and_then(Value::as_str) {
@@ -199,18 +246,30 @@ impl PoolConfig {
         }
         if let Some(p) = def.other.get("passwordPolicy").filter(|p| p.is_object()) {
             let b = |keys: &[&str], d: bool| {
-                keys.iter().find_map(|k| p.get(*k).and_then(Value::as_bool)).unwrap_or(d)
+                keys.iter()
+                    .find_map(|k| p.get(*k).and_then(Value::as_bool))
+                    .unwrap_or(d)
             };
             let d = PasswordPolicy::default();
             c.password_policy = PasswordPolicy {
-                min_length: p.get("minLength").and_then(Value::as_u64).map(|n| n as usize).unwrap_or(d.min_length),
+                min_length: p
+                    .get("minLength")
+                    .and_then(Value::as_u64)
+                    .map(|n| n as usize)
+                    .unwrap_or(d.min_length),
                 require_lowercase: b(&["requireLowercase"], d.require_lowercase),
                 require_uppercase: b(&["requireUppercase"], d.require_uppercase),
                 require_numbers: b(&["requireNumbers", "requireDigits"], d.require_numbers),
                 require_symbols: b(&["requireSymbols"], d.require_symbols),
             };
         }
-        let otp = |k: &str| login.get(k).and_then(|v| v.get("otpLogin")).and_then(Value::as_bool) == Some(true);
+        let otp = |k: &str| {
+            login
+                .get(k)
+                .and_then(|v| v.get("otpLogin"))
+                .and_then(Value::as_bool)
+                == Some(true)
+        };
         c.email_otp_login = otp("email");
         c.sms_otp_login = otp("phone");
         c.groups = def.groups.clone();
@@ -236,7 +295,10 @@ impl PoolConfig {
 
     /// The SRP "pool name": the part of the pool id after `_`.
     pub fn pool_name(&self) -> &str {
-        self.user_pool_id.split_once('_').map(|(_, n)| n).unwrap_or(&self.user_pool_id)
+        self.user_pool_id
+            .split_once('_')
+            .map(|(_, n)| n)
+            .unwrap_or(&self.user_pool_id)
     }
 
     /// `iss` of the tokens.

@@ -50,7 +50,9 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(hash) => Argon2::default().verify_password(password.as_bytes(), &hash).is_ok(),
+        Ok(hash) => Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -62,7 +64,9 @@ pub struct Sealer {
 
 impl Sealer {
     pub fn new(key: &[u8; 32]) -> Sealer {
-        Sealer { key: LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("aes key")) }
+        Sealer {
+            key: LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("aes key")),
+        }
     }
 
     /// `purpose` is bound as associated data, so a blob sealed for one use cannot be
@@ -86,7 +90,10 @@ impl Sealer {
         let (nonce, data) = sealed.split_at(NONCE_LEN);
         let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
         let mut data = data.to_vec();
-        let plain = self.key.open_in_place(nonce, Aad::from(purpose.as_bytes()), &mut data).ok()?;
+        let plain = self
+            .key
+            .open_in_place(nonce, Aad::from(purpose.as_bytes()), &mut data)
+            .ok()?;
         Some(plain.to_vec())
     }
 
@@ -102,8 +109,17 @@ impl Sealer {
 
 pub fn decode_b64_any(text: &str) -> Option<Vec<u8>> {
     let t = text.trim_end_matches('=');
-    let t: String = t.chars().map(|c| match c { '-' => '+', '_' => '/', c => c }).collect();
-    base64::engine::general_purpose::STANDARD_NO_PAD.decode(t).ok()
+    let t: String = t
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(t)
+        .ok()
 }
 
 #[cfg(test)]
@@ -129,7 +145,11 @@ mod tests {
         bad[20] ^= 1;
         assert!(s.open("a", &bad).is_none());
         let b64 = s.seal_b64("a", b"x");
-        let url = b64.replace('+', "-").replace('/', "_").trim_end_matches('=').to_string();
+        let url = b64
+            .replace('+', "-")
+            .replace('/', "_")
+            .trim_end_matches('=')
+            .to_string();
         assert_eq!(s.open_b64("a", &url).unwrap(), b"x");
     }
 

@@ -59,7 +59,10 @@ const RECENT: usize = 200;
 
 impl Mailbox {
     pub fn new(store: Store) -> Mailbox {
-        Mailbox { store, recent: Mutex::new(Vec::new()) }
+        Mailbox {
+            store,
+            recent: Mutex::new(Vec::new()),
+        }
     }
 
     pub async fn ensure_table(&self) -> AuthResult<()> {
@@ -85,16 +88,28 @@ impl Mailbox {
     }
 
     /// Messages of a pool, newest first; `to` filters by destination (case-insensitive).
-    pub async fn list(&self, user_pool_id: &str, to: Option<&str>, limit: usize) -> AuthResult<Vec<Message>> {
+    pub async fn list(
+        &self,
+        user_pool_id: &str,
+        to: Option<&str>,
+        limit: usize,
+    ) -> AuthResult<Vec<Message>> {
         let mut out = Vec::new();
         let mut start = None;
         loop {
             let page = self
                 .store
-                .query(MAILBOX_TABLE, &Query::new(user_pool_id).forward(false).limit(100).start(start))
+                .query(
+                    MAILBOX_TABLE,
+                    &Query::new(user_pool_id)
+                        .forward(false)
+                        .limit(100)
+                        .start(start),
+                )
                 .await?;
             for item in page.items {
-                let Ok(m) = serde_json::from_value::<Message>(serde_json::Value::Object(item)) else {
+                let Ok(m) = serde_json::from_value::<Message>(serde_json::Value::Object(item))
+                else {
                     continue;
                 };
                 if to.is_none_or(|t| m.destination.eq_ignore_ascii_case(t)) {
@@ -119,9 +134,18 @@ impl Mailbox {
 
     pub async fn clear(&self, user_pool_id: &str) -> AuthResult<()> {
         for m in self.list(user_pool_id, None, usize::MAX).await? {
-            self.store.delete(MAILBOX_TABLE, Key::with_sort(user_pool_id, m.id.as_str()), None).await?;
+            self.store
+                .delete(
+                    MAILBOX_TABLE,
+                    Key::with_sort(user_pool_id, m.id.as_str()),
+                    None,
+                )
+                .await?;
         }
-        self.recent.lock().unwrap_or_else(|e| e.into_inner()).retain(|m| m.user_pool_id != user_pool_id);
+        self.recent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|m| m.user_pool_id != user_pool_id);
         Ok(())
     }
 }
@@ -135,12 +159,18 @@ pub struct SandboxDelivery {
 
 impl SandboxDelivery {
     pub fn new(store: Store) -> Arc<SandboxDelivery> {
-        Arc::new(SandboxDelivery { mailbox: Mailbox::new(store), print: true })
+        Arc::new(SandboxDelivery {
+            mailbox: Mailbox::new(store),
+            print: true,
+        })
     }
 
     /// Keeps messages in the mailbox without printing them (tests).
     pub fn quiet(store: Store) -> Arc<SandboxDelivery> {
-        Arc::new(SandboxDelivery { mailbox: Mailbox::new(store), print: false })
+        Arc::new(SandboxDelivery {
+            mailbox: Mailbox::new(store),
+            print: false,
+        })
     }
 }
 
@@ -150,9 +180,15 @@ impl CodeDelivery for SandboxDelivery {
         if self.print {
             if message.purpose == "ADMIN_CREATE_USER" {
                 // A password: only the mailbox shows it.
-                println!("[auth] invitation for {} (temporary password in the mailbox)", message.destination);
+                println!(
+                    "[auth] invitation for {} (temporary password in the mailbox)",
+                    message.destination
+                );
             } else {
-                println!("[auth] verification code for {}: {}", message.destination, message.code);
+                println!(
+                    "[auth] verification code for {}: {}",
+                    message.destination, message.code
+                );
             }
         }
         self.mailbox.push(message).await

@@ -55,7 +55,10 @@ pub struct AuthError {
 
 impl AuthError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> AuthError {
-        AuthError { kind, message: message.into() }
+        AuthError {
+            kind,
+            message: message.into(),
+        }
     }
 
     pub fn type_name(&self) -> &'static str {
@@ -90,7 +93,10 @@ impl AuthError {
     }
 
     pub fn expired_code() -> AuthError {
-        AuthError::new(ErrorKind::ExpiredCodeException, "Invalid code provided, please request a code again.")
+        AuthError::new(
+            ErrorKind::ExpiredCodeException,
+            "Invalid code provided, please request a code again.",
+        )
     }
 
     pub fn missing(param: &str) -> AuthError {
@@ -99,7 +105,10 @@ impl AuthError {
 
     pub fn internal(message: impl std::fmt::Display) -> AuthError {
         tracing::error!("auth: internal error: {message}");
-        AuthError::new(ErrorKind::InternalErrorException, "An internal error occurred.")
+        AuthError::new(
+            ErrorKind::InternalErrorException,
+            "An internal error occurred.",
+        )
     }
 }
 

@@ -59,33 +59,49 @@ pub struct IdentityPool {
 
 impl std::fmt::Debug for IdentityPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IdentityPool").field("identity_pool_id", &self.config.identity_pool_id).finish_non_exhaustive()
+        f.debug_struct("IdentityPool")
+            .field("identity_pool_id", &self.config.identity_pool_id)
+            .finish_non_exhaustive()
     }
 }
 
 fn region(pool_id: &str) -> &str {
-    pool_id.split_once(':').map(|(r, _)| r).unwrap_or("us-east-1")
+    pool_id
+        .split_once(':')
+        .map(|(r, _)| r)
+        .unwrap_or("us-east-1")
 }
 
 fn random_upper(n: usize) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    crypto::random_bytes(n).iter().map(|b| A[(*b & 31) as usize] as char).collect()
+    crypto::random_bytes(n)
+        .iter()
+        .map(|b| A[(*b & 31) as usize] as char)
+        .collect()
 }
 
 fn logins_mismatch() -> AuthError {
-    AuthError::not_authorized("Logins don't match. Please include at least one valid login for this identity or identity pool.")
+    AuthError::not_authorized(
+        "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+    )
 }
 
 impl IdentityPool {
     /// Opens the identity pool in front of `user_pool` (its tables live in the same store).
-    pub async fn open(config: IdentityPoolConfig, user_pool: Arc<UserPool>) -> AuthResult<IdentityPool> {
+    pub async fn open(
+        config: IdentityPoolConfig,
+        user_pool: Arc<UserPool>,
+    ) -> AuthResult<IdentityPool> {
         let store = user_pool.store();
         store
             .ensure_table(
-                &TableSchema::new(IDENTITIES_TABLE, "identity_id").with_index(IndexSchema::new("bySub", "sub_key")),
+                &TableSchema::new(IDENTITIES_TABLE, "identity_id")
+                    .with_index(IndexSchema::new("bySub", "sub_key")),
             )
             .await?;
-        store.ensure_table(&TableSchema::new(CREDENTIALS_TABLE, "access_key_id")).await?;
+        store
+            .ensure_table(&TableSchema::new(CREDENTIALS_TABLE, "access_key_id"))
+            .await?;
         Ok(IdentityPool { config, user_pool })
     }
 
@@ -98,8 +114,18 @@ impl IdentityPool {
     pub fn login_providers(&self) -> Vec<String> {
         let c = self.user_pool.config();
         let iss = c.issuer();
-        let bare = iss.split_once("://").map(|(_, r)| r.to_string()).unwrap_or(iss);
-        vec![bare, format!("cognito-idp.{}.amazonaws.com/{}", region(&c.user_pool_id), c.user_pool_id)]
+        let bare = iss
+            .split_once("://")
+            .map(|(_, r)| r.to_string())
+            .unwrap_or(iss);
+        vec![
+            bare,
+            format!(
+                "cognito-idp.{}.amazonaws.com/{}",
+                region(&c.user_pool_id),
+                c.user_pool_id
+            ),
+        ]
     }
 
     fn check_pool(&self, identity_pool_id: &str) -> AuthResult<()> {
@@ -113,7 +139,10 @@ impl IdentityPool {
     }
 
     /// The signed-in user `Logins` names, from its id token: `(sub, username, groups)`.
-    async fn login(&self, logins: &Map<String, Value>) -> AuthResult<Option<(String, String, Vec<String>)>> {
+    async fn login(
+        &self,
+        logins: &Map<String, Value>,
+    ) -> AuthResult<Option<(String, String, Vec<String>)>> {
         if logins.is_empty() {
             return Ok(None);
         }
@@ -121,7 +150,9 @@ impl IdentityPool {
         let mut found = None;
         for (provider, token) in logins {
             if !providers.contains(provider) {
-                return Err(AuthError::not_authorized(format!("Invalid login token. Can't find provider {provider}.")));
+                return Err(AuthError::not_authorized(format!(
+                    "Invalid login token. Can't find provider {provider}."
+                )));
             }
             let token = token.as_str().unwrap_or_default();
             let who = self
@@ -130,7 +161,9 @@ impl IdentityPool {
                 .await
                 .map_err(|e| AuthError::not_authorized(format!("Invalid login token. {e}.")))?;
             if who.claims.get("token_use").and_then(Value::as_str) != Some("id") {
-                return Err(AuthError::not_authorized("Invalid login token. Not a valid OpenId Connect identity token."));
+                return Err(AuthError::not_authorized(
+                    "Invalid login token. Not a valid OpenId Connect identity token.",
+                ));
             }
             found = Some((who.sub, who.username, who.groups));
         }
@@ -138,7 +171,11 @@ impl IdentityPool {
     }
 
     async fn get_identity(&self, identity_id: &str) -> AuthResult<Option<Identity>> {
-        let item = self.user_pool.store().get(IDENTITIES_TABLE, &Key::new(identity_id)).await?;
+        let item = self
+            .user_pool
+            .store()
+            .get(IDENTITIES_TABLE, &Key::new(identity_id))
+            .await?;
         Ok(item
             .and_then(|i| serde_json::from_value::<Identity>(Value::Object(i)).ok())
             .filter(|i| i.identity_pool_id == self.config.identity_pool_id))
@@ -146,8 +183,16 @@ impl IdentityPool {
 
     async fn identity_of(&self, sub: &str) -> AuthResult<Option<Identity>> {
         let key = format!("{}#{sub}", self.config.identity_pool_id);
-        let page = self.user_pool.store().query(IDENTITIES_TABLE, &Query::new(key).index("bySub").limit(1)).await?;
-        Ok(page.items.into_iter().next().and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+        let page = self
+            .user_pool
+            .store()
+            .query(IDENTITIES_TABLE, &Query::new(key).index("bySub").limit(1))
+            .await?;
+        Ok(page
+            .items
+            .into_iter()
+            .next()
+            .and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
     }
 
     async fn save(&self, identity: &Identity, condition: Option<Condition>) -> AuthResult<()> {
@@ -156,9 +201,17 @@ impl IdentityPool {
             _ => Item::new(),
         };
         if let Some(sub) = &identity.sub {
-            item.insert("sub_key".into(), format!("{}#{sub}", self.config.identity_pool_id).into());
+            item.insert(
+                "sub_key".into(),
+                format!("{}#{sub}", self.config.identity_pool_id).into(),
+            );
         }
-        match self.user_pool.store().put(IDENTITIES_TABLE, item, condition).await {
+        match self
+            .user_pool
+            .store()
+            .put(IDENTITIES_TABLE, item, condition)
+            .await
+        {
             Ok(()) => Ok(()),
             Err(StoreError::ConditionFailed) => Err(AuthError::new(
                 ErrorKind::LimitExceededException,
@@ -170,7 +223,11 @@ impl IdentityPool {
 
     async fn new_identity(&self, sub: Option<String>) -> AuthResult<Identity> {
         let identity = Identity {
-            identity_id: format!("{}:{}", region(&self.config.identity_pool_id), uuid::Uuid::new_v4()),
+            identity_id: format!(
+                "{}:{}",
+                region(&self.config.identity_pool_id),
+                uuid::Uuid::new_v4()
+            ),
             identity_pool_id: self.config.identity_pool_id.clone(),
             sub,
             created: chrono::Utc::now().timestamp_millis(),
@@ -180,12 +237,18 @@ impl IdentityPool {
     }
 
     /// `GetId`: a new guest identity (no `Logins`), or the user's stable identity.
-    pub async fn get_id(&self, identity_pool_id: &str, logins: &Map<String, Value>) -> AuthResult<String> {
+    pub async fn get_id(
+        &self,
+        identity_pool_id: &str,
+        logins: &Map<String, Value>,
+    ) -> AuthResult<String> {
         self.check_pool(identity_pool_id)?;
         match self.login(logins).await? {
             None => {
                 if !self.config.allow_guest {
-                    return Err(AuthError::not_authorized("Unauthenticated access is not supported for this identity pool."));
+                    return Err(AuthError::not_authorized(
+                        "Unauthenticated access is not supported for this identity pool.",
+                    ));
                 }
                 Ok(self.new_identity(None).await?.identity_id)
             }
@@ -205,7 +268,10 @@ impl IdentityPool {
         logins: &Map<String, Value>,
     ) -> AuthResult<Credentials> {
         let Some(identity) = self.get_identity(identity_id).await? else {
-            return Err(AuthError::new(ErrorKind::ResourceNotFoundException, format!("Identity '{identity_id}' not found.")));
+            return Err(AuthError::new(
+                ErrorKind::ResourceNotFoundException,
+                format!("Identity '{identity_id}' not found."),
+            ));
         };
         let (identity, principal) = match self.login(logins).await? {
             None => {
@@ -213,9 +279,13 @@ impl IdentityPool {
                     return Err(logins_mismatch());
                 }
                 if !self.config.allow_guest {
-                    return Err(AuthError::not_authorized("Unauthenticated access is not supported for this identity pool."));
+                    return Err(AuthError::not_authorized(
+                        "Unauthenticated access is not supported for this identity pool.",
+                    ));
                 }
-                let principal = IamPrincipal::Guest { identity_id: identity.identity_id.clone() };
+                let principal = IamPrincipal::Guest {
+                    identity_id: identity.identity_id.clone(),
+                };
                 (identity, principal)
             }
             Some((sub, username, groups)) => {
@@ -226,7 +296,9 @@ impl IdentityPool {
                     (None, None) => {
                         let mut linked = identity.clone();
                         linked.sub = Some(sub.clone());
-                        let cond = Condition::new(|item| item.is_some_and(|i| i.get("sub").is_none_or(Value::is_null)));
+                        let cond = Condition::new(|item| {
+                            item.is_some_and(|i| i.get("sub").is_none_or(Value::is_null))
+                        });
                         self.save(&linked, Some(cond)).await?;
                         linked
                     }
@@ -258,23 +330,40 @@ impl IdentityPool {
         };
         // Only a hash of the session token is kept; the secret key must be kept to verify
         // signatures.
-        item.insert("session_token".into(), crypto::sha256_hex(creds.session_token.as_bytes()).into());
-        self.user_pool.store().put(CREDENTIALS_TABLE, item, None).await?;
+        item.insert(
+            "session_token".into(),
+            crypto::sha256_hex(creds.session_token.as_bytes()).into(),
+        );
+        self.user_pool
+            .store()
+            .put(CREDENTIALS_TABLE, item, None)
+            .await?;
         Ok(creds)
     }
 
     /// For SigV4 verification: the credentials with this access key id, if they exist, have
     /// not expired and `session_token` is theirs. The returned `session_token` is the one
     /// given.
-    pub async fn credentials(&self, access_key_id: &str, session_token: &str) -> AuthResult<Option<Credentials>> {
-        let Some(item) = self.user_pool.store().get(CREDENTIALS_TABLE, &Key::new(access_key_id)).await? else {
+    pub async fn credentials(
+        &self,
+        access_key_id: &str,
+        session_token: &str,
+    ) -> AuthResult<Option<Credentials>> {
+        let Some(item) = self
+            .user_pool
+            .store()
+            .get(CREDENTIALS_TABLE, &Key::new(access_key_id))
+            .await?
+        else {
             return Ok(None);
         };
         let Ok(mut creds) = serde_json::from_value::<Credentials>(Value::Object(item)) else {
             return Ok(None);
         };
         let given = crypto::sha256_hex(session_token.as_bytes());
-        if creds.expiration <= self.user_pool.now() || !crypto::ct_eq(given.as_bytes(), creds.session_token.as_bytes()) {
+        if creds.expiration <= self.user_pool.now()
+            || !crypto::ct_eq(given.as_bytes(), creds.session_token.as_bytes())
+        {
             return Ok(None);
         }
         creds.session_token = session_token.to_string();
@@ -283,14 +372,23 @@ impl IdentityPool {
 
     /// `GetOpenIdToken`: an RS256 token for the identity (`sub` = identity id, `aud` = the
     /// identity pool), signed with the user pool's keys.
-    pub async fn get_open_id_token(&self, identity_id: &str, logins: &Map<String, Value>) -> AuthResult<String> {
+    pub async fn get_open_id_token(
+        &self,
+        identity_id: &str,
+        logins: &Map<String, Value>,
+    ) -> AuthResult<String> {
         let Some(identity) = self.get_identity(identity_id).await? else {
-            return Err(AuthError::new(ErrorKind::ResourceNotFoundException, format!("Identity '{identity_id}' not found.")));
+            return Err(AuthError::new(
+                ErrorKind::ResourceNotFoundException,
+                format!("Identity '{identity_id}' not found."),
+            ));
         };
         let login = self.login(logins).await?;
         let amr = match (&identity.sub, &login) {
             (None, None) => json!(["unauthenticated"]),
-            (Some(s), Some((sub, _, _))) if s == sub => json!(["authenticated", self.login_providers()[0]]),
+            (Some(s), Some((sub, _, _))) if s == sub => {
+                json!(["authenticated", self.login_providers()[0]])
+            }
             _ => return Err(logins_mismatch()),
         };
         let now = self.user_pool.now();
@@ -298,7 +396,13 @@ impl IdentityPool {
         claims.insert("sub".into(), json!(identity.identity_id));
         claims.insert("aud".into(), json!(self.config.identity_pool_id));
         claims.insert("amr".into(), amr);
-        claims.insert("iss".into(), json!(format!("{}/cognito-identity", self.user_pool.config().base_url)));
+        claims.insert(
+            "iss".into(),
+            json!(format!(
+                "{}/cognito-identity",
+                self.user_pool.config().base_url
+            )),
+        );
         claims.insert("iat".into(), json!(now));
         claims.insert("exp".into(), json!(now + 600));
         Ok(self.user_pool.sign_claims(&claims))

@@ -40,5 +40,7 @@ pub use error::{AuthError, AuthResult, ErrorKind};
 pub use identity::{Credentials, Identity, IdentityPool, IdentityPoolConfig};
 pub use pool::{AuthStep, AuthenticationResult, CodeDeliveryDetails, SignUpResult, User, UserPool};
 pub use tokens::TokenError;
-pub use wire::{AdminAuthorizer, AllowAdmin, DenyAdmin, RouterOptions, router, router_with, router_with_admin};
+pub use wire::{
+    AdminAuthorizer, AllowAdmin, DenyAdmin, RouterOptions, router, router_with, router_with_admin,
+};
 pub mod totp;

@@ -21,8 +21,8 @@ use crate::crypto::{self, Sealer};
 use crate::delivery::{CodeDelivery, Message};
 use crate::error::{AuthError, AuthResult, ErrorKind};
 use crate::srp;
-use crate::totp;
 use crate::tokens::{self, SigningKey, TokenError};
+use crate::totp;
 
 pub const USERS_TABLE: &str = "cognito_users";
 pub const ALIASES_TABLE: &str = "cognito_aliases";
@@ -88,7 +88,12 @@ impl User {
     /// `[{Name, Value}]` with `sub` first, as GetUser returns them.
     pub fn attribute_list(&self) -> Vec<(String, String)> {
         let mut out = vec![("sub".to_string(), self.sub.clone())];
-        out.extend(self.attributes.iter().filter(|(k, _)| *k != "sub").map(|(k, v)| (k.clone(), v.clone())));
+        out.extend(
+            self.attributes
+                .iter()
+                .filter(|(k, _)| *k != "sub")
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
         out
     }
 }
@@ -126,9 +131,16 @@ pub struct AuthenticationResult {
 /// What InitiateAuth / RespondToAuthChallenge answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthStep {
-    Challenge { name: String, parameters: BTreeMap<String, String>, session: String },
+    Challenge {
+        name: String,
+        parameters: BTreeMap<String, String>,
+        session: String,
+    },
     /// `SELECT_CHALLENGE` of `USER_AUTH`, with the top-level `AvailableChallenges`.
-    SelectChallenge { available: Vec<String>, session: String },
+    SelectChallenge {
+        available: Vec<String>,
+        session: String,
+    },
     Authenticated(AuthenticationResult),
 }
 
@@ -203,7 +215,9 @@ pub struct UserPool {
 
 impl std::fmt::Debug for UserPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserPool").field("user_pool_id", &self.config.user_pool_id).finish_non_exhaustive()
+        f.debug_struct("UserPool")
+            .field("user_pool_id", &self.config.user_pool_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -214,7 +228,11 @@ fn bad_store(e: StoreError) -> AuthError {
 impl UserPool {
     /// Opens the pool on `store`: creates its tables and loads (or, the first time, generates
     /// and persists) its signing key and session secret.
-    pub async fn open(config: PoolConfig, store: Store, delivery: Arc<dyn CodeDelivery>) -> AuthResult<UserPool> {
+    pub async fn open(
+        config: PoolConfig,
+        store: Store,
+        delivery: Arc<dyn CodeDelivery>,
+    ) -> AuthResult<UserPool> {
         ensure_tables(&store).await?;
         crate::admin::ensure_tables(&store).await?;
         if let Some(mailbox) = delivery.mailbox() {
@@ -224,7 +242,10 @@ impl UserPool {
         // Session secret.
         let secret_key = Key::with_sort(pool_id.as_str(), "#session-secret");
         let secret = match store.get(KEYS_TABLE, &secret_key).await? {
-            Some(item) => item.get("secret").and_then(Value::as_str).and_then(|s| STANDARD.decode(s).ok()),
+            Some(item) => item
+                .get("secret")
+                .and_then(Value::as_str)
+                .and_then(|s| STANDARD.decode(s).ok()),
             None => None,
         };
         let secret = match secret {
@@ -236,13 +257,20 @@ impl UserPool {
                 item.insert("kid".into(), "#session-secret".into());
                 item.insert("kind".into(), "aead".into());
                 item.insert("secret".into(), STANDARD.encode(&s).into());
-                match store.put(KEYS_TABLE, item, Some(Condition::not_exists())).await {
+                match store
+                    .put(KEYS_TABLE, item, Some(Condition::not_exists()))
+                    .await
+                {
                     Ok(()) => s,
                     // Another replica won the race: use its secret.
                     Err(StoreError::ConditionFailed) => store
                         .get(KEYS_TABLE, &secret_key)
                         .await?
-                        .and_then(|i| i.get("secret").and_then(Value::as_str).and_then(|s| STANDARD.decode(s).ok()))
+                        .and_then(|i| {
+                            i.get("secret")
+                                .and_then(Value::as_str)
+                                .and_then(|s| STANDARD.decode(s).ok())
+                        })
                         .ok_or_else(|| AuthError::internal("session secret vanished"))?,
                     Err(e) => return Err(e.into()),
                 }
@@ -290,7 +318,11 @@ impl UserPool {
     /// Stops the pool's clock at the current time (`true`) or lets it run again (tests).
     #[doc(hidden)]
     pub fn freeze_clock(&self, frozen: bool) {
-        let at = if frozen { chrono::Utc::now().timestamp() } else { 0 };
+        let at = if frozen {
+            chrono::Utc::now().timestamp()
+        } else {
+            0
+        };
         self.frozen_at.store(at, Ordering::Relaxed);
     }
 
@@ -316,12 +348,18 @@ impl UserPool {
 
     /// Signs `claims` with the current key (RS256).
     pub(crate) fn sign_claims(&self, claims: &Map<String, Value>) -> String {
-        self.signing_keys().last().expect("a signing key").sign(claims)
+        self.signing_keys()
+            .last()
+            .expect("a signing key")
+            .sign(claims)
     }
 
     /// Reloads the signing keys from the store (another replica may have rotated).
     pub async fn reload_keys(&self) -> AuthResult<()> {
-        let page = self.store.query(KEYS_TABLE, &Query::new(self.pool_id())).await?;
+        let page = self
+            .store
+            .query(KEYS_TABLE, &Query::new(self.pool_id()))
+            .await?;
         let mut keys: Vec<SigningKey> = page
             .items
             .iter()
@@ -358,14 +396,22 @@ impl UserPool {
         if kid.starts_with('#') {
             return Ok(false);
         }
-        let old = self.store.delete(KEYS_TABLE, Key::with_sort(self.pool_id(), kid), None).await?;
+        let old = self
+            .store
+            .delete(KEYS_TABLE, Key::with_sort(self.pool_id(), kid), None)
+            .await?;
         self.reload_keys().await?;
         Ok(old.is_some())
     }
 
     /// `GET /<userPoolId>/.well-known/jwks.json`.
     pub fn jwks(&self) -> Value {
-        let keys: Vec<Value> = self.signing_keys().iter().rev().map(SigningKey::jwk).collect();
+        let keys: Vec<Value> = self
+            .signing_keys()
+            .iter()
+            .rev()
+            .map(SigningKey::jwk)
+            .collect();
         json!({ "keys": keys })
     }
 
@@ -404,7 +450,10 @@ impl UserPool {
     }
 
     pub(crate) async fn get_user(&self, username: &str) -> AuthResult<Option<User>> {
-        let item = self.store.get(USERS_TABLE, &Key::with_sort(self.pool_id(), username)).await?;
+        let item = self
+            .store
+            .get(USERS_TABLE, &Key::with_sort(self.pool_id(), username))
+            .await?;
         Ok(item.and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
     }
 
@@ -423,7 +472,13 @@ impl UserPool {
             None
         };
         if let Some(alias) = alias
-            && let Some(item) = self.store.get(ALIASES_TABLE, &Key::with_sort(self.pool_id(), alias.as_str())).await?
+            && let Some(item) = self
+                .store
+                .get(
+                    ALIASES_TABLE,
+                    &Key::with_sort(self.pool_id(), alias.as_str()),
+                )
+                .await?
             && let Some(username) = item.get("username").and_then(Value::as_str)
         {
             return self.get_user(username).await;
@@ -435,9 +490,18 @@ impl UserPool {
     pub async fn find_user_by_sub(&self, sub: &str) -> AuthResult<Option<User>> {
         let page = self
             .store
-            .query(USERS_TABLE, &Query::new(format!("{}#{sub}", self.pool_id())).index("bySub").limit(1))
+            .query(
+                USERS_TABLE,
+                &Query::new(format!("{}#{sub}", self.pool_id()))
+                    .index("bySub")
+                    .limit(1),
+            )
             .await?;
-        Ok(page.items.into_iter().next().and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
+        Ok(page
+            .items
+            .into_iter()
+            .next()
+            .and_then(|i| serde_json::from_value(Value::Object(i)).ok()))
     }
 
     pub(crate) fn user_item(&self, user: &User) -> Item {
@@ -446,7 +510,10 @@ impl UserPool {
             _ => Item::new(),
         };
         item.insert("pool".into(), self.pool_id().into());
-        item.insert("sub_key".into(), format!("{}#{}", self.pool_id(), user.sub).into());
+        item.insert(
+            "sub_key".into(),
+            format!("{}#{}", self.pool_id(), user.sub).into(),
+        );
         item
     }
 
@@ -459,7 +526,10 @@ impl UserPool {
     }
 
     /// Alias keys of a user's sign-in attributes.
-    pub(crate) fn aliases_of(&self, attributes: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    pub(crate) fn aliases_of(
+        &self,
+        attributes: &BTreeMap<String, String>,
+    ) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if self.config.email_login
             && let Some(e) = attributes.get("email")
@@ -475,7 +545,9 @@ impl UserPool {
     }
 
     pub(crate) async fn save_user(&self, user: &User) -> AuthResult<()> {
-        self.store.put(USERS_TABLE, self.user_item(user), Some(Condition::exists())).await?;
+        self.store
+            .put(USERS_TABLE, self.user_item(user), Some(Condition::exists()))
+            .await?;
         Ok(())
     }
 
@@ -520,10 +592,19 @@ impl UserPool {
     }
 
     /// Checks attributes a client writes (SignUp, UpdateUserAttributes).
-    pub(crate) fn check_attributes(&self, attrs: &[(String, String)], updating: Option<&User>) -> AuthResult<()> {
+    pub(crate) fn check_attributes(
+        &self,
+        attrs: &[(String, String)],
+        updating: Option<&User>,
+    ) -> AuthResult<()> {
         for (name, value) in attrs {
-            if matches!(name.as_str(), "sub" | "email_verified" | "phone_number_verified" | "cognito:username") {
-                return Err(AuthError::not_authorized("A client attempted to write unauthorized attribute"));
+            if matches!(
+                name.as_str(),
+                "sub" | "email_verified" | "phone_number_verified" | "cognito:username"
+            ) {
+                return Err(AuthError::not_authorized(
+                    "A client attempted to write unauthorized attribute",
+                ));
             }
             let Some(spec) = self.config.spec(name) else {
                 return Err(AuthError::invalid_parameter(format!(
@@ -554,7 +635,9 @@ impl UserPool {
             match spec.data_type.as_str() {
                 "Number" => {
                     let n: f64 = value.parse().map_err(|_| {
-                        AuthError::invalid_parameter(format!("{name}: Number must be a valid number"))
+                        AuthError::invalid_parameter(format!(
+                            "{name}: Number must be a valid number"
+                        ))
                     })?;
                     if spec.min.is_some_and(|m| n < m) || spec.max.is_some_and(|m| n > m) {
                         return Err(AuthError::invalid_parameter(format!(
@@ -565,12 +648,16 @@ impl UserPool {
                     }
                 }
                 "Boolean" if !matches!(value.as_str(), "true" | "false" | "0" | "1") => {
-                    return Err(AuthError::invalid_parameter(format!("{name}: Boolean must be true or false")));
+                    return Err(AuthError::invalid_parameter(format!(
+                        "{name}: Boolean must be true or false"
+                    )));
                 }
                 _ => {}
             }
             if name == "email" && !valid_email(value) {
-                return Err(AuthError::invalid_parameter("Invalid email address format."));
+                return Err(AuthError::invalid_parameter(
+                    "Invalid email address format.",
+                ));
             }
             if name == "phone_number" && !valid_phone(value) {
                 return Err(AuthError::invalid_parameter("Invalid phone number format."));
@@ -593,11 +680,9 @@ impl UserPool {
         attribute: &str,
         ttl: i64,
     ) -> AuthResult<CodeDeliveryDetails> {
-        let destination = user
-            .attributes
-            .get(attribute)
-            .cloned()
-            .ok_or_else(|| AuthError::invalid_parameter(format!("No {attribute} found for user")))?;
+        let destination = user.attributes.get(attribute).cloned().ok_or_else(|| {
+            AuthError::invalid_parameter(format!("No {attribute} found for user"))
+        })?;
         let code = crypto::six_digit_code();
         let record = CodeRecord {
             pool: self.pool_id().to_string(),
@@ -615,12 +700,22 @@ impl UserPool {
         let (subject, body) = if attribute == "email" {
             (
                 Some(self.config.email_subject.replace("{####}", &code)),
-                self.config.email_body.replace("{####}", &code).replace("{username}", &user.username),
+                self.config
+                    .email_body
+                    .replace("{####}", &code)
+                    .replace("{username}", &user.username),
             )
         } else {
-            (None, self.config.sms_message.replace("{####}", &code).replace("{username}", &user.username))
+            (
+                None,
+                self.config
+                    .sms_message
+                    .replace("{####}", &code)
+                    .replace("{username}", &user.username),
+            )
         };
-        self.deliver_message(user, purpose, attribute, subject, body, &code).await
+        self.deliver_message(user, purpose, attribute, subject, body, &code)
+            .await
     }
 
     /// Delivers one message about `user` to its `attribute` (email or phone number) and
@@ -641,12 +736,16 @@ impl UserPool {
         let now_us = now_ms * 1000;
         let prev = self
             .last_message
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some(now_us.max(last + 1)))
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+                Some(now_us.max(last + 1))
+            })
             .unwrap_or(now_us);
         let id_us = now_us.max(prev + 1);
         let message = Message {
             id: format!("{id_us:016}-{}", &crypto::opaque_token(6)),
-            created_at: chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default().to_rfc3339(),
+            created_at: chrono::DateTime::from_timestamp_millis(now_ms)
+                .unwrap_or_default()
+                .to_rfc3339(),
             user_pool_id: self.pool_id().to_string(),
             username: user.username.clone(),
             delivery_medium: medium.to_string(),
@@ -666,8 +765,16 @@ impl UserPool {
     }
 
     /// Checks a code and, when it matches, consumes it (exactly once, even under races).
-    async fn consume_code(&self, username: &str, purpose_key: &str, code: &str) -> AuthResult<CodeRecord> {
-        let key = Key::with_sort(self.pool_id(), Self::code_key(username, purpose_key).as_str());
+    async fn consume_code(
+        &self,
+        username: &str,
+        purpose_key: &str,
+        code: &str,
+    ) -> AuthResult<CodeRecord> {
+        let key = Key::with_sort(
+            self.pool_id(),
+            Self::code_key(username, purpose_key).as_str(),
+        );
         let Some(item) = self.store.get(CODES_TABLE, &key).await? else {
             return Err(AuthError::code_mismatch());
         };
@@ -698,7 +805,9 @@ impl UserPool {
         }
         let hash = record.code_hash.clone();
         let cond = Condition::new(move |item| {
-            item.and_then(|i| i.get("code_hash")).and_then(Value::as_str) == Some(hash.as_str())
+            item.and_then(|i| i.get("code_hash"))
+                .and_then(Value::as_str)
+                == Some(hash.as_str())
         });
         match self.store.delete(CODES_TABLE, key, Some(cond)).await {
             Ok(_) => Ok(record),
@@ -740,8 +849,18 @@ impl UserPool {
                     "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
                 ));
             }
-            let attr = if attrs.contains_key("email") { Some("email") } else if attrs.contains_key("phone_number") { Some("phone_number") } else { None };
-            (username.to_lowercase(), uuid::Uuid::new_v4().to_string(), attr)
+            let attr = if attrs.contains_key("email") {
+                Some("email")
+            } else if attrs.contains_key("phone_number") {
+                Some("phone_number")
+            } else {
+                None
+            };
+            (
+                username.to_lowercase(),
+                uuid::Uuid::new_v4().to_string(),
+                attr,
+            )
         } else {
             if self.config.email_login && is_email {
                 attrs.insert("email".into(), username.to_string());
@@ -759,7 +878,8 @@ impl UserPool {
             let attr = if is_email { "email" } else { "phone_number" };
             (sub.clone(), sub, Some(attr))
         };
-        let list: Vec<(String, String)> = attrs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let list: Vec<(String, String)> =
+            attrs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         self.check_attributes(&list, None)?;
         for (name, spec) in &self.config.attributes {
             if spec.required && !attrs.contains_key(name) {
@@ -782,7 +902,11 @@ impl UserPool {
             (String::new(), String::new(), String::new())
         } else {
             let (salt, v) = srp::make_verifier(self.config.pool_name(), &internal, password);
-            (salt.to_str_radix(16), v.to_str_radix(16), crypto::hash_password(password))
+            (
+                salt.to_str_radix(16),
+                v.to_str_radix(16),
+                crypto::hash_password(password),
+            )
         };
         let now = self.now_ms();
         let user = User {
@@ -821,40 +945,67 @@ impl UserPool {
         }
         match self.store.transact(ops).await {
             Ok(_) => {}
-            Err(StoreError::TransactionCanceled { index, reason }) if matches!(*reason, StoreError::ConditionFailed) => {
+            Err(StoreError::TransactionCanceled { index, reason })
+                if matches!(*reason, StoreError::ConditionFailed) =>
+            {
                 return Err(if index == 0 {
                     AuthError::new(ErrorKind::UsernameExistsException, "User already exists")
                 } else {
                     AuthError::new(
                         ErrorKind::UsernameExistsException,
-                        format!("An account with the given {} already exists.", aliases[index - 1].0),
+                        format!(
+                            "An account with the given {} already exists.",
+                            aliases[index - 1].0
+                        ),
                     )
                 });
             }
             Err(e) => return Err(bad_store(e)),
         }
         let code_delivery = match verify_attr {
-            Some(attr) => Some(self.send_code(&user, SIGN_UP, attr, self.config.code_seconds).await?),
+            Some(attr) => Some(
+                self.send_code(&user, SIGN_UP, attr, self.config.code_seconds)
+                    .await?,
+            ),
             None => None,
         };
-        Ok(SignUpResult { user_sub: sub, user_confirmed: false, code_delivery })
+        Ok(SignUpResult {
+            user_sub: sub,
+            user_confirmed: false,
+            code_delivery,
+        })
     }
 
     async fn user_for_code_flow(&self, client_id: &str, username: &str) -> AuthResult<User> {
         self.check_client(client_id)?;
         self.find_user(username).await?.ok_or_else(|| {
-            AuthError::new(ErrorKind::UserNotFoundException, "Username/client id combination not found.")
+            AuthError::new(
+                ErrorKind::UserNotFoundException,
+                "Username/client id combination not found.",
+            )
         })
     }
 
     /// `ConfirmSignUp`.
-    pub async fn confirm_sign_up(&self, client_id: &str, username: &str, code: &str) -> AuthResult<()> {
-        self.confirm_sign_up_with_session(client_id, username, code).await.map(|_| ())
+    pub async fn confirm_sign_up(
+        &self,
+        client_id: &str,
+        username: &str,
+        code: &str,
+    ) -> AuthResult<()> {
+        self.confirm_sign_up_with_session(client_id, username, code)
+            .await
+            .map(|_| ())
     }
 
     /// `ConfirmSignUp`, returning the `Session` with which `USER_AUTH` signs the new user in
     /// without asking again (auto sign-in).
-    pub async fn confirm_sign_up_with_session(&self, client_id: &str, username: &str, code: &str) -> AuthResult<String> {
+    pub async fn confirm_sign_up_with_session(
+        &self,
+        client_id: &str,
+        username: &str,
+        code: &str,
+    ) -> AuthResult<String> {
         let mut user = self.user_for_code_flow(client_id, username).await?;
         if user.status != "UNCONFIRMED" {
             return Err(AuthError::not_authorized(format!(
@@ -865,21 +1016,35 @@ impl UserPool {
         let record = self.consume_code(&user.username, SIGN_UP, code).await?;
         user.status = "CONFIRMED".into();
         if let Some(attr) = record.attribute {
-            user.attributes.insert(format!("{attr}_verified"), "true".into());
+            user.attributes
+                .insert(format!("{attr}_verified"), "true".into());
         }
         user.modified = self.now_ms();
         self.save_user(&user).await?;
-        Ok(self.seal_session("SIGN_UP_CONFIRMED", &user.username, self.now() + self.config.session_seconds))
+        Ok(self.seal_session(
+            "SIGN_UP_CONFIRMED",
+            &user.username,
+            self.now() + self.config.session_seconds,
+        ))
     }
 
     /// `ResendConfirmationCode`.
-    pub async fn resend_confirmation_code(&self, client_id: &str, username: &str) -> AuthResult<CodeDeliveryDetails> {
+    pub async fn resend_confirmation_code(
+        &self,
+        client_id: &str,
+        username: &str,
+    ) -> AuthResult<CodeDeliveryDetails> {
         let user = self.user_for_code_flow(client_id, username).await?;
         if user.status != "UNCONFIRMED" {
             return Err(AuthError::invalid_parameter("User is already confirmed."));
         }
-        let attr = if user.attributes.contains_key("email") { "email" } else { "phone_number" };
-        self.send_code(&user, SIGN_UP, attr, self.config.code_seconds).await
+        let attr = if user.attributes.contains_key("email") {
+            "email"
+        } else {
+            "phone_number"
+        };
+        self.send_code(&user, SIGN_UP, attr, self.config.code_seconds)
+            .await
     }
 
     // ---- sign-in -----------------------------------------------------------------------
@@ -904,7 +1069,12 @@ impl UserPool {
         }
         let _ = self
             .store
-            .update(USERS_TABLE, Key::with_sort(self.pool_id(), user.username.as_str()), changes, Some(Condition::exists()))
+            .update(
+                USERS_TABLE,
+                Key::with_sort(self.pool_id(), user.username.as_str()),
+                changes,
+                Some(Condition::exists()),
+            )
             .await;
         Ok(())
     }
@@ -913,22 +1083,36 @@ impl UserPool {
         if user.failed_attempts == 0 && user.locked_until == 0 {
             return Ok(());
         }
-        let changes = Changes::new().set("failed_attempts", 0).set("locked_until", 0);
+        let changes = Changes::new()
+            .set("failed_attempts", 0)
+            .set("locked_until", 0);
         self.store
-            .update(USERS_TABLE, Key::with_sort(self.pool_id(), user.username.as_str()), changes, Some(Condition::exists()))
+            .update(
+                USERS_TABLE,
+                Key::with_sort(self.pool_id(), user.username.as_str()),
+                changes,
+                Some(Condition::exists()),
+            )
             .await?;
         Ok(())
     }
 
     /// After the password is proven: the account's state decides what follows.
-    pub(crate) async fn after_password(&self, user: &User, client_id: &str) -> AuthResult<AuthStep> {
+    pub(crate) async fn after_password(
+        &self,
+        user: &User,
+        client_id: &str,
+    ) -> AuthResult<AuthStep> {
         self.record_success(user).await?;
         if !user.enabled {
             return Err(AuthError::not_authorized("User is disabled."));
         }
         match user.status.as_str() {
             "UNCONFIRMED" => {
-                return Err(AuthError::new(ErrorKind::UserNotConfirmedException, "User is not confirmed."));
+                return Err(AuthError::new(
+                    ErrorKind::UserNotConfirmedException,
+                    "User is not confirmed.",
+                ));
             }
             "RESET_REQUIRED" => {
                 return Err(AuthError::new(
@@ -942,8 +1126,11 @@ impl UserPool {
                         "Temporary password has expired and must be reset by an administrator.",
                     ));
                 }
-                let attrs: BTreeMap<&String, &String> =
-                    user.attributes.iter().filter(|(k, _)| !k.ends_with("_verified")).collect();
+                let attrs: BTreeMap<&String, &String> = user
+                    .attributes
+                    .iter()
+                    .filter(|(k, _)| !k.ends_with("_verified"))
+                    .collect();
                 let missing: Vec<String> = self
                     .config
                     .attributes
@@ -973,7 +1160,8 @@ impl UserPool {
         flow: &str,
         params: &BTreeMap<String, String>,
     ) -> AuthResult<AuthStep> {
-        self.initiate_auth_with_session(client_id, flow, params, None).await
+        self.initiate_auth_with_session(client_id, flow, params, None)
+            .await
     }
 
     /// `InitiateAuth` with its optional `Session` (`USER_AUTH` right after `ConfirmSignUp`).
@@ -1021,15 +1209,18 @@ impl UserPool {
                 self.user_auth(client_id, username, params, session).await
             }
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-                let token = param("REFRESH_TOKEN").ok_or_else(|| AuthError::missing("REFRESH_TOKEN"))?;
-                Ok(AuthStep::Authenticated(self.refresh(client_id, token).await?))
+                let token =
+                    param("REFRESH_TOKEN").ok_or_else(|| AuthError::missing("REFRESH_TOKEN"))?;
+                Ok(AuthStep::Authenticated(
+                    self.refresh(client_id, token).await?,
+                ))
             }
             "" => Err(AuthError::invalid_parameter(
                 "1 validation error detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null",
             )),
-            "CUSTOM_AUTH" | "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
-                Err(AuthError::invalid_parameter("Initiate Auth method not supported."))
-            }
+            "CUSTOM_AUTH" | "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => Err(
+                AuthError::invalid_parameter("Initiate Auth method not supported."),
+            ),
             other => Err(AuthError::invalid_parameter(format!(
                 "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
             ))),
@@ -1049,9 +1240,15 @@ impl UserPool {
                     .ok_or_else(|| AuthError::internal("stored verifier"))?,
             ),
             None => {
-                let seed = crypto::sha256_hex(format!("{}\0fake\0{}", self.pool_id(), username.to_lowercase()).as_bytes());
+                let seed = crypto::sha256_hex(
+                    format!("{}\0fake\0{}", self.pool_id(), username.to_lowercase()).as_bytes(),
+                );
                 let fake_v = BigUint::from_bytes_be(&crypto::random_bytes(64));
-                (String::new(), seed[..32].trim_start_matches('0').to_string(), fake_v)
+                (
+                    String::new(),
+                    seed[..32].trim_start_matches('0').to_string(),
+                    fake_v,
+                )
             }
         };
         let (b, b_pub) = srp::server_ephemeral(&v);
@@ -1063,8 +1260,15 @@ impl UserPool {
             a: a.to_str_radix(16),
             exp,
         };
-        let secret_block = self.sealer.seal_b64("srp", &serde_json::to_vec(&state).map_err(AuthError::internal)?);
-        let display = if user_id.is_empty() { username.to_string() } else { user_id.clone() };
+        let secret_block = self.sealer.seal_b64(
+            "srp",
+            &serde_json::to_vec(&state).map_err(AuthError::internal)?,
+        );
+        let display = if user_id.is_empty() {
+            username.to_string()
+        } else {
+            user_id.clone()
+        };
         let session = self.seal_session("PASSWORD_VERIFIER", &display, exp);
         let mut parameters = BTreeMap::new();
         parameters.insert("SALT".to_string(), salt_hex);
@@ -1072,12 +1276,21 @@ impl UserPool {
         parameters.insert("SECRET_BLOCK".to_string(), secret_block);
         parameters.insert("USER_ID_FOR_SRP".to_string(), display.clone());
         parameters.insert("USERNAME".to_string(), display);
-        Ok(AuthStep::Challenge { name: "PASSWORD_VERIFIER".into(), parameters, session })
+        Ok(AuthStep::Challenge {
+            name: "PASSWORD_VERIFIER".into(),
+            parameters,
+            session,
+        })
     }
 
     pub(crate) fn seal_session(&self, challenge: &str, username: &str, exp: i64) -> String {
-        let state = SessionState { c: challenge.into(), u: username.into(), exp };
-        self.sealer.seal_b64("session", &serde_json::to_vec(&state).unwrap_or_default())
+        let state = SessionState {
+            c: challenge.into(),
+            u: username.into(),
+            exp,
+        };
+        self.sealer
+            .seal_b64("session", &serde_json::to_vec(&state).unwrap_or_default())
     }
 
     pub(crate) fn open_session(&self, session: &str, challenge: &str) -> AuthResult<SessionState> {
@@ -1090,7 +1303,9 @@ impl UserPool {
             return Err(AuthError::not_authorized("Invalid session for the user."));
         }
         if state.exp < self.now() {
-            return Err(AuthError::not_authorized("Invalid session for the user, session is expired."));
+            return Err(AuthError::not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
         }
         Ok(state)
     }
@@ -1104,11 +1319,18 @@ impl UserPool {
         session: Option<&str>,
     ) -> AuthResult<AuthStep> {
         self.check_client(client_id)?;
-        let resp = |k: &str| responses.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        let resp = |k: &str| {
+            responses
+                .get(k)
+                .map(String::as_str)
+                .filter(|v| !v.is_empty())
+        };
         match challenge {
             "PASSWORD_VERIFIER" => {
-                let block = resp("PASSWORD_CLAIM_SECRET_BLOCK").ok_or_else(|| AuthError::missing("PASSWORD_CLAIM_SECRET_BLOCK"))?;
-                let signature = resp("PASSWORD_CLAIM_SIGNATURE").ok_or_else(|| AuthError::missing("PASSWORD_CLAIM_SIGNATURE"))?;
+                let block = resp("PASSWORD_CLAIM_SECRET_BLOCK")
+                    .ok_or_else(|| AuthError::missing("PASSWORD_CLAIM_SECRET_BLOCK"))?;
+                let signature = resp("PASSWORD_CLAIM_SIGNATURE")
+                    .ok_or_else(|| AuthError::missing("PASSWORD_CLAIM_SIGNATURE"))?;
                 let timestamp = resp("TIMESTAMP").ok_or_else(|| AuthError::missing("TIMESTAMP"))?;
                 resp("USERNAME").ok_or_else(|| AuthError::missing("USERNAME"))?;
                 if let Some(session) = session.filter(|s| !s.is_empty()) {
@@ -1120,7 +1342,9 @@ impl UserPool {
                     .and_then(|b| serde_json::from_slice(&b).ok())
                     .ok_or_else(AuthError::incorrect_credentials)?;
                 if state.exp < self.now() {
-                    return Err(AuthError::not_authorized("Invalid session for the user, session is expired."));
+                    return Err(AuthError::not_authorized(
+                        "Invalid session for the user, session is expired.",
+                    ));
                 }
                 let ts = srp::parse_timestamp(timestamp)
                     .ok_or_else(|| AuthError::invalid_parameter("Invalid TIMESTAMP value."))?;
@@ -1137,15 +1361,24 @@ impl UserPool {
                     return Err(Self::password_attempts_exceeded());
                 }
                 let parse = |s: &str| BigUint::parse_bytes(s.as_bytes(), 16);
-                let (Some(v), Some(b), Some(b_pub), Some(a_pub)) =
-                    (parse(&user.srp_verifier), parse(&state.b), parse(&state.bb), parse(&state.a))
-                else {
+                let (Some(v), Some(b), Some(b_pub), Some(a_pub)) = (
+                    parse(&user.srp_verifier),
+                    parse(&state.b),
+                    parse(&state.bb),
+                    parse(&state.a),
+                ) else {
                     return Err(AuthError::internal("SRP state"));
                 };
                 let given = crypto::decode_b64_any(signature).unwrap_or_default();
                 let block_bytes = crypto::decode_b64_any(block).unwrap_or_default();
                 let expected = srp::server_session_key(&a_pub, &b_pub, &b, &v).map(|key| {
-                    srp::claim_signature(&key, self.config.pool_name(), &user.username, &block_bytes, timestamp)
+                    srp::claim_signature(
+                        &key,
+                        self.config.pool_name(),
+                        &user.username,
+                        &block_bytes,
+                        timestamp,
+                    )
                 });
                 if !expected.is_some_and(|e| crypto::ct_eq(&e, &given)) {
                     self.record_failure(&user).await?;
@@ -1154,18 +1387,24 @@ impl UserPool {
                 self.after_password(&user, client_id).await
             }
             "SELECT_CHALLENGE" => {
-                let session = session.filter(|s| !s.is_empty()).ok_or_else(|| AuthError::missing("Session"))?;
+                let session = session
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| AuthError::missing("Session"))?;
                 let state = self.open_session(session, "SELECT_CHALLENGE")?;
                 let answer = resp("ANSWER").ok_or_else(|| AuthError::missing("ANSWER"))?;
                 let Some(user) = self.get_user(&state.u).await? else {
                     return Err(AuthError::not_authorized("Invalid session for the user."));
                 };
-                self.user_auth_challenge(client_id, &user, answer, responses).await
+                self.user_auth_challenge(client_id, &user, answer, responses)
+                    .await
             }
             "NEW_PASSWORD_REQUIRED" => {
-                let session = session.filter(|s| !s.is_empty()).ok_or_else(|| AuthError::missing("Session"))?;
+                let session = session
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| AuthError::missing("Session"))?;
                 let state = self.open_session(session, "NEW_PASSWORD_REQUIRED")?;
-                let password = resp("NEW_PASSWORD").ok_or_else(|| AuthError::missing("NEW_PASSWORD"))?;
+                let password =
+                    resp("NEW_PASSWORD").ok_or_else(|| AuthError::missing("NEW_PASSWORD"))?;
                 let Some(mut user) = self.get_user(&state.u).await? else {
                     return Err(AuthError::not_authorized("Invalid session for the user."));
                 };
@@ -1174,11 +1413,17 @@ impl UserPool {
                 }
                 let attrs: Vec<(String, String)> = responses
                     .iter()
-                    .filter_map(|(k, v)| k.strip_prefix("userAttributes.").map(|n| (n.to_string(), v.clone())))
+                    .filter_map(|(k, v)| {
+                        k.strip_prefix("userAttributes.")
+                            .map(|n| (n.to_string(), v.clone()))
+                    })
                     .collect();
                 self.check_attributes(&attrs, Some(&user))?;
                 for (name, spec) in &self.config.attributes {
-                    if spec.required && !user.attributes.contains_key(name) && !attrs.iter().any(|(n, _)| n == name) {
+                    if spec.required
+                        && !user.attributes.contains_key(name)
+                        && !attrs.iter().any(|(n, _)| n == name)
+                    {
                         return Err(AuthError::invalid_parameter(format!(
                             "Attributes did not conform to the schema: {name}: The attribute is required"
                         )));
@@ -1194,13 +1439,17 @@ impl UserPool {
                 self.save_user(&user).await?;
                 self.after_password(&user, client_id).await
             }
-            "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" | "SMS_MFA" | "SMS_OTP" | "MFA_SETUP" | "SELECT_MFA_TYPE" => {
-                self.respond_mfa(client_id, challenge, responses, session).await
+            "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" | "SMS_MFA" | "SMS_OTP" | "MFA_SETUP"
+            | "SELECT_MFA_TYPE" => {
+                self.respond_mfa(client_id, challenge, responses, session)
+                    .await
             }
             "" => Err(AuthError::invalid_parameter(
                 "1 validation error detected: Value null at 'challengeName' failed to satisfy constraint: Member must not be null",
             )),
-            other => Err(AuthError::invalid_parameter(format!("Challenge {other} is not supported."))),
+            other => Err(AuthError::invalid_parameter(format!(
+                "Challenge {other} is not supported."
+            ))),
         }
     }
 
@@ -1209,7 +1458,11 @@ impl UserPool {
     /// The first factors `user` may sign in with through `USER_AUTH`.
     pub fn available_challenges(&self, user: &User) -> Vec<String> {
         let mut out = Vec::new();
-        let verified = |a: &str| user.attributes.get(&format!("{a}_verified")).is_some_and(|v| v == "true");
+        let verified = |a: &str| {
+            user.attributes
+                .get(&format!("{a}_verified"))
+                .is_some_and(|v| v == "true")
+        };
         if self.config.email_otp_login && verified("email") {
             out.push("EMAIL_OTP".to_string());
         }
@@ -1242,14 +1495,21 @@ impl UserPool {
             if !user.enabled {
                 return Err(AuthError::not_authorized("User is disabled."));
             }
-            return Ok(AuthStep::Authenticated(self.issue_new_session(&user, client_id).await?));
+            return Ok(AuthStep::Authenticated(
+                self.issue_new_session(&user, client_id).await?,
+            ));
         }
         let available = self.available_challenges(&user);
         match params.get("PREFERRED_CHALLENGE").map(String::as_str) {
-            Some(p) if available.iter().any(|a| a == p) => self.user_auth_challenge(client_id, &user, p, params).await,
+            Some(p) if available.iter().any(|a| a == p) => {
+                self.user_auth_challenge(client_id, &user, p, params).await
+            }
             _ => {
                 let exp = self.now() + self.config.session_seconds;
-                Ok(AuthStep::SelectChallenge { available, session: self.seal_session("SELECT_CHALLENGE", &user.username, exp) })
+                Ok(AuthStep::SelectChallenge {
+                    available,
+                    session: self.seal_session("SELECT_CHALLENGE", &user.username, exp),
+                })
             }
         }
     }
@@ -1263,7 +1523,9 @@ impl UserPool {
         params: &BTreeMap<String, String>,
     ) -> AuthResult<AuthStep> {
         if !self.available_challenges(user).iter().any(|a| a == answer) {
-            return Err(AuthError::invalid_parameter(format!("{answer} is not an available challenge for the user.")));
+            return Err(AuthError::invalid_parameter(format!(
+                "{answer} is not an available challenge for the user."
+            )));
         }
         let param = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
         match answer {
@@ -1290,13 +1552,25 @@ impl UserPool {
                 self.srp_challenge(&user.username, &a).await
             }
             "EMAIL_OTP" | "SMS_OTP" => {
-                let attr = if answer == "EMAIL_OTP" { "email" } else { "phone_number" };
-                let d = self.send_code(user, OTP_LOGIN, attr, self.config.session_seconds).await?;
+                let attr = if answer == "EMAIL_OTP" {
+                    "email"
+                } else {
+                    "phone_number"
+                };
+                let d = self
+                    .send_code(user, OTP_LOGIN, attr, self.config.session_seconds)
+                    .await?;
                 let params = BTreeMap::from([
-                    ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), d.delivery_medium),
+                    (
+                        "CODE_DELIVERY_DELIVERY_MEDIUM".to_string(),
+                        d.delivery_medium,
+                    ),
                     ("CODE_DELIVERY_DESTINATION".to_string(), d.destination),
                 ]);
-                let AuthStep::Challenge { parameters, .. } = self.challenge(answer, user, params) else { unreachable!() };
+                let AuthStep::Challenge { parameters, .. } = self.challenge(answer, user, params)
+                else {
+                    unreachable!()
+                };
                 let exp = self.now() + self.config.session_seconds;
                 Ok(AuthStep::Challenge {
                     name: answer.to_string(),
@@ -1304,7 +1578,9 @@ impl UserPool {
                     session: self.seal_session(&format!("{answer}_LOGIN"), &user.username, exp),
                 })
             }
-            other => Err(AuthError::invalid_parameter(format!("{other} is not supported."))),
+            other => Err(AuthError::invalid_parameter(format!(
+                "{other} is not supported."
+            ))),
         }
     }
 
@@ -1319,11 +1595,20 @@ impl UserPool {
         }
     }
 
-    pub(crate) fn challenge(&self, name: &str, user: &User, mut parameters: BTreeMap<String, String>) -> AuthStep {
+    pub(crate) fn challenge(
+        &self,
+        name: &str,
+        user: &User,
+        mut parameters: BTreeMap<String, String>,
+    ) -> AuthStep {
         let exp = self.now() + self.config.session_seconds;
         parameters.insert("USER_ID_FOR_SRP".into(), user.username.clone());
         parameters.insert("USERNAME".into(), user.username.clone());
-        AuthStep::Challenge { name: name.into(), parameters, session: self.seal_session(name, &user.username, exp) }
+        AuthStep::Challenge {
+            name: name.into(),
+            parameters,
+            session: self.seal_session(name, &user.username, exp),
+        }
     }
 
     /// The MFA challenge that follows a proven password, if any.
@@ -1331,13 +1616,20 @@ impl UserPool {
         if !self.config.mfa_on() {
             return Ok(None);
         }
-        let enabled: Vec<&str> =
-            user.mfa_enabled.iter().map(String::as_str).filter(|m| self.mfa_allowed(m)).collect();
+        let enabled: Vec<&str> = user
+            .mfa_enabled
+            .iter()
+            .map(String::as_str)
+            .filter(|m| self.mfa_allowed(m))
+            .collect();
         if enabled.is_empty() {
             if self.config.mfa_mode != "REQUIRED" {
                 return Ok(None);
             }
-            let can: Vec<&str> = ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"].into_iter().filter(|m| self.mfa_allowed(m)).collect();
+            let can: Vec<&str> = ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]
+                .into_iter()
+                .filter(|m| self.mfa_allowed(m))
+                .collect();
             if can.is_empty() {
                 return Err(AuthError::new(
                     ErrorKind::MFAMethodNotFoundException,
@@ -1351,7 +1643,8 @@ impl UserPool {
             Some(p) if enabled.contains(&p.as_str()) => p.clone(),
             _ if enabled.len() == 1 => enabled[0].to_string(),
             _ => {
-                let params = BTreeMap::from([("MFAS_CAN_CHOOSE".to_string(), json!(enabled).to_string())]);
+                let params =
+                    BTreeMap::from([("MFAS_CAN_CHOOSE".to_string(), json!(enabled).to_string())]);
                 return Ok(Some(self.challenge("SELECT_MFA_TYPE", user, params)));
             }
         };
@@ -1362,15 +1655,26 @@ impl UserPool {
         match method {
             "SOFTWARE_TOKEN_MFA" => Ok(self.challenge("SOFTWARE_TOKEN_MFA", user, BTreeMap::new())),
             "EMAIL_OTP" | "SMS_MFA" => {
-                let attr = if method == "EMAIL_OTP" { "email" } else { "phone_number" };
-                let d = self.send_code(user, MFA_CODE, attr, self.config.session_seconds).await?;
+                let attr = if method == "EMAIL_OTP" {
+                    "email"
+                } else {
+                    "phone_number"
+                };
+                let d = self
+                    .send_code(user, MFA_CODE, attr, self.config.session_seconds)
+                    .await?;
                 let params = BTreeMap::from([
-                    ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), d.delivery_medium),
+                    (
+                        "CODE_DELIVERY_DELIVERY_MEDIUM".to_string(),
+                        d.delivery_medium,
+                    ),
                     ("CODE_DELIVERY_DESTINATION".to_string(), d.destination),
                 ]);
                 Ok(self.challenge(method, user, params))
             }
-            other => Err(AuthError::invalid_parameter(format!("Invalid MFA type {other}"))),
+            other => Err(AuthError::invalid_parameter(format!(
+                "Invalid MFA type {other}"
+            ))),
         }
     }
 
@@ -1381,8 +1685,15 @@ impl UserPool {
         responses: &BTreeMap<String, String>,
         session: Option<&str>,
     ) -> AuthResult<AuthStep> {
-        let session = session.filter(|s| !s.is_empty()).ok_or_else(|| AuthError::missing("Session"))?;
-        let resp = |k: &str| responses.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        let session = session
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| AuthError::missing("Session"))?;
+        let resp = |k: &str| {
+            responses
+                .get(k)
+                .map(String::as_str)
+                .filter(|v| !v.is_empty())
+        };
         // The session names the challenge it was issued for; MFA_SETUP continues after
         // VerifySoftwareToken (`MFA_SETUP_VERIFIED`) or an email set-up.
         let state: SessionState = self
@@ -1391,7 +1702,9 @@ impl UserPool {
             .and_then(|b| serde_json::from_slice(&b).ok())
             .ok_or_else(|| AuthError::not_authorized("Invalid session for the user."))?;
         if state.exp < self.now() {
-            return Err(AuthError::not_authorized("Invalid session for the user, session is expired."));
+            return Err(AuthError::not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
         }
         let expected: &[&str] = match challenge {
             "MFA_SETUP" => &["MFA_SETUP", "MFA_SETUP_VERIFIED"],
@@ -1416,12 +1729,15 @@ impl UserPool {
             ("SELECT_MFA_TYPE", _) => {
                 let answer = resp("ANSWER").ok_or_else(|| AuthError::missing("ANSWER"))?;
                 if !user.mfa_enabled.iter().any(|m| m == answer) || !self.mfa_allowed(answer) {
-                    return Err(AuthError::invalid_parameter(format!("Invalid MFA type {answer}")));
+                    return Err(AuthError::invalid_parameter(format!(
+                        "Invalid MFA type {answer}"
+                    )));
                 }
                 self.mfa_challenge(&user, answer).await
             }
             ("SOFTWARE_TOKEN_MFA", _) => {
-                let code = resp("SOFTWARE_TOKEN_MFA_CODE").ok_or_else(|| AuthError::missing("SOFTWARE_TOKEN_MFA_CODE"))?;
+                let code = resp("SOFTWARE_TOKEN_MFA_CODE")
+                    .ok_or_else(|| AuthError::missing("SOFTWARE_TOKEN_MFA_CODE"))?;
                 match totp::matching_step(&user.totp_secret, code, self.now()) {
                     Some(step) if step > user.totp_last_step => {
                         self.store
@@ -1432,22 +1748,43 @@ impl UserPool {
                                 Some(Condition::exists()),
                             )
                             .await?;
-                        Ok(AuthStep::Authenticated(self.issue_new_session(&user, client_id).await?))
+                        Ok(AuthStep::Authenticated(
+                            self.issue_new_session(&user, client_id).await?,
+                        ))
                     }
                     _ => {
                         self.record_failure(&user).await?;
-                        Err(AuthError::new(ErrorKind::CodeMismatchException, "Invalid code received for user"))
+                        Err(AuthError::new(
+                            ErrorKind::CodeMismatchException,
+                            "Invalid code received for user",
+                        ))
                     }
                 }
             }
             ("EMAIL_OTP" | "SMS_MFA" | "SMS_OTP", c) => {
-                let (key, attr) = if challenge == "EMAIL_OTP" { ("EMAIL_OTP_CODE", "email") } else if challenge == "SMS_OTP" { ("SMS_OTP_CODE", "phone_number") } else { ("SMS_MFA_CODE", "phone_number") };
+                let (key, attr) = if challenge == "EMAIL_OTP" {
+                    ("EMAIL_OTP_CODE", "email")
+                } else if challenge == "SMS_OTP" {
+                    ("SMS_OTP_CODE", "phone_number")
+                } else {
+                    ("SMS_MFA_CODE", "phone_number")
+                };
                 let code = resp(key).ok_or_else(|| AuthError::missing(key))?;
-                let purpose = if c.ends_with("_LOGIN") { OTP_LOGIN } else { MFA_CODE };
-                if let Err(e) = self.consume_code(&user.username, &code_purpose_key(purpose, attr), code).await {
+                let purpose = if c.ends_with("_LOGIN") {
+                    OTP_LOGIN
+                } else {
+                    MFA_CODE
+                };
+                if let Err(e) = self
+                    .consume_code(&user.username, &code_purpose_key(purpose, attr), code)
+                    .await
+                {
                     if e.kind == ErrorKind::CodeMismatchException {
                         self.record_failure(&user).await?;
-                        return Err(AuthError::new(ErrorKind::CodeMismatchException, "Invalid code received for user"));
+                        return Err(AuthError::new(
+                            ErrorKind::CodeMismatchException,
+                            "Invalid code received for user",
+                        ));
                     }
                     return Err(e);
                 }
@@ -1456,11 +1793,14 @@ impl UserPool {
                         user.mfa_enabled.push("EMAIL_OTP".into());
                     }
                     user.mfa_preferred.get_or_insert_with(|| "EMAIL_OTP".into());
-                    user.attributes.insert("email_verified".into(), "true".into());
+                    user.attributes
+                        .insert("email_verified".into(), "true".into());
                     user.modified = self.now_ms();
                     self.save_user(&user).await?;
                 }
-                Ok(AuthStep::Authenticated(self.issue_new_session(&user, client_id).await?))
+                Ok(AuthStep::Authenticated(
+                    self.issue_new_session(&user, client_id).await?,
+                ))
             }
             ("MFA_SETUP", "MFA_SETUP_VERIFIED") => {
                 if !user.mfa_enabled.iter().any(|m| m == "SOFTWARE_TOKEN_MFA") {
@@ -1469,33 +1809,53 @@ impl UserPool {
                 user.mfa_preferred = Some("SOFTWARE_TOKEN_MFA".into());
                 user.modified = self.now_ms();
                 self.save_user(&user).await?;
-                Ok(AuthStep::Authenticated(self.issue_new_session(&user, client_id).await?))
+                Ok(AuthStep::Authenticated(
+                    self.issue_new_session(&user, client_id).await?,
+                ))
             }
             ("MFA_SETUP", _) => {
                 let Some(email) = resp("EMAIL") else {
-                    return Err(AuthError::invalid_parameter("Software token MFA has not been verified for the user."));
+                    return Err(AuthError::invalid_parameter(
+                        "Software token MFA has not been verified for the user.",
+                    ));
                 };
                 if !self.config.mfa_email {
-                    return Err(AuthError::invalid_parameter("EMAIL_OTP is not enabled for this user pool."));
+                    return Err(AuthError::invalid_parameter(
+                        "EMAIL_OTP is not enabled for this user pool.",
+                    ));
                 }
                 match user.attributes.get("email") {
                     Some(current) if current.eq_ignore_ascii_case(email) => {}
-                    Some(_) => return Err(AuthError::invalid_parameter("The email does not match the user's email.")),
+                    Some(_) => {
+                        return Err(AuthError::invalid_parameter(
+                            "The email does not match the user's email.",
+                        ));
+                    }
                     None => {
                         if !valid_email(email) {
-                            return Err(AuthError::invalid_parameter("Invalid email address format."));
+                            return Err(AuthError::invalid_parameter(
+                                "Invalid email address format.",
+                            ));
                         }
                         user.attributes.insert("email".into(), email.to_string());
-                        user.attributes.insert("email_verified".into(), "false".into());
+                        user.attributes
+                            .insert("email_verified".into(), "false".into());
                         self.save_user(&user).await?;
                     }
                 }
-                let d = self.send_code(&user, MFA_CODE, "email", self.config.session_seconds).await?;
+                let d = self
+                    .send_code(&user, MFA_CODE, "email", self.config.session_seconds)
+                    .await?;
                 let params = BTreeMap::from([
-                    ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), d.delivery_medium),
+                    (
+                        "CODE_DELIVERY_DELIVERY_MEDIUM".to_string(),
+                        d.delivery_medium,
+                    ),
                     ("CODE_DELIVERY_DESTINATION".to_string(), d.destination),
                 ]);
-                let AuthStep::Challenge { parameters, .. } = self.challenge("EMAIL_OTP", &user, params) else {
+                let AuthStep::Challenge { parameters, .. } =
+                    self.challenge("EMAIL_OTP", &user, params)
+                else {
                     unreachable!()
                 };
                 let exp = self.now() + self.config.session_seconds;
@@ -1510,12 +1870,18 @@ impl UserPool {
     }
 
     /// The user behind `AccessToken` or a sign-in `Session` (MFA set-up during sign-in).
-    async fn user_for_totp(&self, access_token: Option<&str>, session: Option<&str>) -> AuthResult<(User, bool)> {
+    async fn user_for_totp(
+        &self,
+        access_token: Option<&str>,
+        session: Option<&str>,
+    ) -> AuthResult<(User, bool)> {
         if let Some(token) = access_token.filter(|t| !t.is_empty()) {
             return Ok((self.authenticate(token).await?.0, false));
         }
         let session = session.filter(|s| !s.is_empty()).ok_or_else(|| {
-            AuthError::invalid_parameter("Invalid Parameter: one of AccessToken or Session is required.")
+            AuthError::invalid_parameter(
+                "Invalid Parameter: one of AccessToken or Session is required.",
+            )
         })?;
         let state = self.open_session(session, "MFA_SETUP")?;
         let user = self
@@ -1543,8 +1909,13 @@ impl UserPool {
         user.totp_pending = secret.clone();
         user.modified = self.now_ms();
         self.save_user(&user).await?;
-        let next = in_sign_in
-            .then(|| self.seal_session("MFA_SETUP", &user.username, self.now() + self.config.session_seconds));
+        let next = in_sign_in.then(|| {
+            self.seal_session(
+                "MFA_SETUP",
+                &user.username,
+                self.now() + self.config.session_seconds,
+            )
+        });
         Ok((secret, next))
     }
 
@@ -1573,7 +1944,11 @@ impl UserPool {
         user.modified = self.now_ms();
         self.save_user(&user).await?;
         Ok(in_sign_in.then(|| {
-            self.seal_session("MFA_SETUP_VERIFIED", &user.username, self.now() + self.config.session_seconds)
+            self.seal_session(
+                "MFA_SETUP_VERIFIED",
+                &user.username,
+                self.now() + self.config.session_seconds,
+            )
         }))
     }
 
@@ -1586,21 +1961,35 @@ impl UserPool {
         sms: Option<(bool, bool)>,
     ) -> AuthResult<()> {
         let (mut user, _) = self.authenticate(access_token).await?;
-        for (method, setting) in [("SOFTWARE_TOKEN_MFA", totp), ("EMAIL_OTP", email), ("SMS_MFA", sms)] {
-            let Some((enabled, preferred)) = setting else { continue };
+        for (method, setting) in [
+            ("SOFTWARE_TOKEN_MFA", totp),
+            ("EMAIL_OTP", email),
+            ("SMS_MFA", sms),
+        ] {
+            let Some((enabled, preferred)) = setting else {
+                continue;
+            };
             if enabled {
                 if !self.mfa_allowed(method) {
-                    return Err(AuthError::invalid_parameter(format!("{method} is not enabled for this user pool.")));
+                    return Err(AuthError::invalid_parameter(format!(
+                        "{method} is not enabled for this user pool."
+                    )));
                 }
                 match method {
                     "SOFTWARE_TOKEN_MFA" if user.totp_secret.is_empty() => {
-                        return Err(AuthError::invalid_parameter("User has not verified software token mfa"));
+                        return Err(AuthError::invalid_parameter(
+                            "User has not verified software token mfa",
+                        ));
                     }
                     "EMAIL_OTP" if !user.attributes.contains_key("email") => {
-                        return Err(AuthError::invalid_parameter("User does not have an email address."));
+                        return Err(AuthError::invalid_parameter(
+                            "User does not have an email address.",
+                        ));
                     }
                     "SMS_MFA" if !user.attributes.contains_key("phone_number") => {
-                        return Err(AuthError::invalid_parameter("User does not have a phone number."));
+                        return Err(AuthError::invalid_parameter(
+                            "User does not have a phone number.",
+                        ));
                     }
                     _ => {}
                 }
@@ -1625,7 +2014,11 @@ impl UserPool {
 
     // ---- tokens ------------------------------------------------------------------------
 
-    async fn issue_new_session(&self, user: &User, client_id: &str) -> AuthResult<AuthenticationResult> {
+    async fn issue_new_session(
+        &self,
+        user: &User,
+        client_id: &str,
+    ) -> AuthResult<AuthenticationResult> {
         let origin_jti = uuid::Uuid::new_v4().to_string();
         let event_id = uuid::Uuid::new_v4().to_string();
         let auth_time = self.now();
@@ -1698,7 +2091,10 @@ impl UserPool {
         access.insert("token_use".into(), "access".into());
         access.insert("scope".into(), "aws.cognito.signin.user.admin".into());
         access.insert("auth_time".into(), auth_time.into());
-        access.insert("exp".into(), (now + self.config.access_token_seconds).into());
+        access.insert(
+            "exp".into(),
+            (now + self.config.access_token_seconds).into(),
+        );
         access.insert("iat".into(), now.into());
         access.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
         access.insert("username".into(), user.username.clone().into());
@@ -1742,11 +2138,21 @@ impl UserPool {
         if !user.enabled {
             return Err(AuthError::not_authorized("User is disabled."));
         }
-        Ok(self.sign_tokens(&user, client_id, record.auth_time, &record.origin_jti, &record.event_id))
+        Ok(self.sign_tokens(
+            &user,
+            client_id,
+            record.auth_time,
+            &record.origin_jti,
+            &record.event_id,
+        ))
     }
 
     async fn is_revoked(&self, origin_jti: &str) -> AuthResult<bool> {
-        Ok(self.store.get(REVOKED_TABLE, &Key::new(origin_jti)).await?.is_some())
+        Ok(self
+            .store
+            .get(REVOKED_TABLE, &Key::new(origin_jti))
+            .await?
+            .is_some())
     }
 
     async fn revoke_session(&self, origin_jti: &str, expires: i64) -> AuthResult<()> {
@@ -1762,7 +2168,10 @@ impl UserPool {
     /// revoked) and returns its claims.
     pub async fn verify_token_claims(&self, token: &str) -> Result<Map<String, Value>, TokenError> {
         let claims = tokens::verify_signature(&self.signing_keys(), token)?;
-        let exp = claims.get("exp").and_then(Value::as_i64).ok_or(TokenError::Malformed)?;
+        let exp = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .ok_or(TokenError::Malformed)?;
         if exp <= self.now() {
             return Err(TokenError::Expired);
         }
@@ -1774,7 +2183,8 @@ impl UserPool {
             Some("id") => "aud",
             _ => return Err(TokenError::TokenUse),
         };
-        if claims.get(client_claim).and_then(Value::as_str) != Some(self.config.client_id.as_str()) {
+        if claims.get(client_claim).and_then(Value::as_str) != Some(self.config.client_id.as_str())
+        {
             return Err(TokenError::Client);
         }
         if let Some(jti) = claims.get("origin_jti").and_then(Value::as_str) {
@@ -1789,7 +2199,11 @@ impl UserPool {
     /// For the data service's `userPool` mode: the caller an access or id token designates.
     pub async fn verify_access_or_id_token(&self, token: &str) -> Result<UserIdentity, TokenError> {
         let claims = self.verify_token_claims(token).await?;
-        let sub = claims.get("sub").and_then(Value::as_str).ok_or(TokenError::Malformed)?.to_string();
+        let sub = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .ok_or(TokenError::Malformed)?
+            .to_string();
         let username = claims
             .get("cognito:username")
             .or_else(|| claims.get("username"))
@@ -1799,23 +2213,39 @@ impl UserPool {
         let groups = claims
             .get("cognito:groups")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|g| g.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|g| g.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
-        Ok(UserIdentity { sub, username, groups, claims })
+        Ok(UserIdentity {
+            sub,
+            username,
+            groups,
+            claims,
+        })
     }
 
     /// The user an access token belongs to (operations that take `AccessToken`).
     pub async fn authenticate(&self, access_token: &str) -> AuthResult<(User, Map<String, Value>)> {
         let claims = match self.verify_token_claims(access_token).await {
             Ok(c) => c,
-            Err(TokenError::Expired) => return Err(AuthError::not_authorized("Access Token has expired")),
-            Err(TokenError::Revoked) => return Err(AuthError::not_authorized("Access Token has been revoked")),
+            Err(TokenError::Expired) => {
+                return Err(AuthError::not_authorized("Access Token has expired"));
+            }
+            Err(TokenError::Revoked) => {
+                return Err(AuthError::not_authorized("Access Token has been revoked"));
+            }
             Err(_) => return Err(AuthError::invalid_access_token()),
         };
         if claims.get("token_use").and_then(Value::as_str) != Some("access") {
             return Err(AuthError::invalid_access_token());
         }
-        let username = claims.get("username").and_then(Value::as_str).unwrap_or_default();
+        let username = claims
+            .get("username")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let Some(user) = self.get_user(username).await? else {
             return Err(AuthError::not_authorized("User does not exist."));
         };
@@ -1846,7 +2276,8 @@ impl UserPool {
         for (name, value) in attributes {
             let changed = user.attributes.get(name) != Some(value);
             if changed && (name == "email" || name == "phone_number") {
-                user.attributes.insert(format!("{name}_verified"), "false".into());
+                user.attributes
+                    .insert(format!("{name}_verified"), "false".into());
                 to_verify.push(name.clone());
             }
             user.attributes.insert(name.clone(), value.clone());
@@ -1880,17 +2311,25 @@ impl UserPool {
         }
         match self.store.transact(ops).await {
             Ok(_) => {}
-            Err(StoreError::TransactionCanceled { index, reason }) if index > 0 && matches!(*reason, StoreError::ConditionFailed) => {
+            Err(StoreError::TransactionCanceled { index, reason })
+                if index > 0 && matches!(*reason, StoreError::ConditionFailed) =>
+            {
                 return Err(AuthError::new(
                     ErrorKind::AliasExistsException,
-                    format!("An account with the given {} already exists.", added[index - 1]),
+                    format!(
+                        "An account with the given {} already exists.",
+                        added[index - 1]
+                    ),
                 ));
             }
             Err(e) => return Err(bad_store(e)),
         }
         let mut details = Vec::new();
         for attr in to_verify {
-            details.push(self.send_code(&user, VERIFY_ATTRIBUTE, &attr, self.config.code_seconds).await?);
+            details.push(
+                self.send_code(&user, VERIFY_ATTRIBUTE, &attr, self.config.code_seconds)
+                    .await?,
+            );
         }
         Ok(details)
     }
@@ -1903,31 +2342,50 @@ impl UserPool {
     ) -> AuthResult<CodeDeliveryDetails> {
         let (user, _) = self.authenticate(access_token).await?;
         if attribute != "email" && attribute != "phone_number" {
-            return Err(AuthError::invalid_parameter(format!("Invalid attribute name: {attribute}")));
+            return Err(AuthError::invalid_parameter(format!(
+                "Invalid attribute name: {attribute}"
+            )));
         }
         if !user.attributes.contains_key(attribute) {
-            return Err(AuthError::invalid_parameter(format!("No {attribute} found for user")));
+            return Err(AuthError::invalid_parameter(format!(
+                "No {attribute} found for user"
+            )));
         }
-        self.send_code(&user, VERIFY_ATTRIBUTE, attribute, self.config.code_seconds).await
+        self.send_code(&user, VERIFY_ATTRIBUTE, attribute, self.config.code_seconds)
+            .await
     }
 
     /// `VerifyUserAttribute`.
-    pub async fn verify_user_attribute(&self, access_token: &str, attribute: &str, code: &str) -> AuthResult<()> {
+    pub async fn verify_user_attribute(
+        &self,
+        access_token: &str,
+        attribute: &str,
+        code: &str,
+    ) -> AuthResult<()> {
         let (mut user, _) = self.authenticate(access_token).await?;
         let record = self
-            .consume_code(&user.username, &code_purpose_key(VERIFY_ATTRIBUTE, attribute), code)
+            .consume_code(
+                &user.username,
+                &code_purpose_key(VERIFY_ATTRIBUTE, attribute),
+                code,
+            )
             .await?;
         // The code proves the value it was sent to, not a later one.
         if record.value.as_deref() != user.attributes.get(attribute).map(String::as_str) {
             return Err(AuthError::code_mismatch());
         }
-        user.attributes.insert(format!("{attribute}_verified"), "true".into());
+        user.attributes
+            .insert(format!("{attribute}_verified"), "true".into());
         user.modified = self.now_ms();
         self.save_user(&user).await
     }
 
     /// `DeleteUserAttributes`.
-    pub async fn delete_user_attributes(&self, access_token: &str, names: &[String]) -> AuthResult<()> {
+    pub async fn delete_user_attributes(
+        &self,
+        access_token: &str,
+        names: &[String],
+    ) -> AuthResult<()> {
         let (mut user, _) = self.authenticate(access_token).await?;
         let old_aliases = self.aliases_of(&user.attributes);
         for name in names {
@@ -1937,7 +2395,9 @@ impl UserPool {
                 )));
             };
             if name == "sub" || name.ends_with("_verified") {
-                return Err(AuthError::not_authorized("A client attempted to write unauthorized attribute"));
+                return Err(AuthError::not_authorized(
+                    "A client attempted to write unauthorized attribute",
+                ));
             }
             if spec.required {
                 return Err(AuthError::invalid_parameter(format!(
@@ -1989,7 +2449,12 @@ impl UserPool {
     }
 
     /// `ChangePassword`.
-    pub async fn change_password(&self, access_token: &str, previous: &str, proposed: &str) -> AuthResult<()> {
+    pub async fn change_password(
+        &self,
+        access_token: &str,
+        previous: &str,
+        proposed: &str,
+    ) -> AuthResult<()> {
         let (mut user, _) = self.authenticate(access_token).await?;
         if self.locked(&user) {
             return Err(Self::password_attempts_exceeded());
@@ -2008,22 +2473,34 @@ impl UserPool {
     }
 
     /// `ForgotPassword`: sends a reset code to the verified email (or phone).
-    pub async fn forgot_password(&self, client_id: &str, username: &str) -> AuthResult<CodeDeliveryDetails> {
+    pub async fn forgot_password(
+        &self,
+        client_id: &str,
+        username: &str,
+    ) -> AuthResult<CodeDeliveryDetails> {
         let user = self.user_for_code_flow(client_id, username).await?;
         if !user.enabled {
             return Err(AuthError::not_authorized("User is disabled."));
         }
         let verified = |a: &str| {
-            user.attributes.get(&format!("{a}_verified")).is_some_and(|v| v == "true") && user.attributes.contains_key(a)
+            user.attributes
+                .get(&format!("{a}_verified"))
+                .is_some_and(|v| v == "true")
+                && user.attributes.contains_key(a)
         };
         let phone_first = self.config.account_recovery.starts_with("PHONE");
-        let order: [&str; 2] = if phone_first { ["phone_number", "email"] } else { ["email", "phone_number"] };
+        let order: [&str; 2] = if phone_first {
+            ["phone_number", "email"]
+        } else {
+            ["email", "phone_number"]
+        };
         let Some(attr) = order.into_iter().find(|a| verified(a)) else {
             return Err(AuthError::invalid_parameter(
                 "Cannot reset password for the user as there is no registered/verified email or phone_number",
             ));
         };
-        self.send_code(&user, FORGOT_PASSWORD, attr, self.config.reset_code_seconds).await
+        self.send_code(&user, FORGOT_PASSWORD, attr, self.config.reset_code_seconds)
+            .await
     }
 
     /// `ConfirmForgotPassword`.
@@ -2042,7 +2519,10 @@ impl UserPool {
             // The code may have gone to the phone.
             if e.kind == ErrorKind::CodeMismatchException {
                 let phone = code_purpose_key(FORGOT_PASSWORD, "phone_number");
-                let key = Key::with_sort(self.pool_id(), Self::code_key(&user.username, &phone).as_str());
+                let key = Key::with_sort(
+                    self.pool_id(),
+                    Self::code_key(&user.username, &phone).as_str(),
+                );
                 if self.store.get(CODES_TABLE, &key).await?.is_some() {
                     self.consume_code(&user.username, &phone, code).await?;
                 } else {
@@ -2067,10 +2547,17 @@ impl UserPool {
                 .store
                 .query(
                     REFRESH_TABLE,
-                    &Query::new(format!("{}#{username}", self.pool_id())).index("byUser").limit(200).start(start),
+                    &Query::new(format!("{}#{username}", self.pool_id()))
+                        .index("byUser")
+                        .limit(200)
+                        .start(start),
                 )
                 .await?;
-            out.extend(page.items.into_iter().filter_map(|i| serde_json::from_value(Value::Object(i)).ok()));
+            out.extend(
+                page.items
+                    .into_iter()
+                    .filter_map(|i| serde_json::from_value(Value::Object(i)).ok()),
+            );
             match page.last_evaluated_key {
                 Some(k) => start = Some(k),
                 None => return Ok(out),
@@ -2081,9 +2568,15 @@ impl UserPool {
     pub(crate) async fn revoke_all(&self, username: &str) -> AuthResult<()> {
         for record in self.user_refresh_records(username).await? {
             if !record.revoked {
-                self.revoke_session(&record.origin_jti, record.expires).await?;
+                self.revoke_session(&record.origin_jti, record.expires)
+                    .await?;
                 self.store
-                    .update(REFRESH_TABLE, Key::new(record.token_hash.as_str()), Changes::new().set("revoked", true), Some(Condition::exists()))
+                    .update(
+                        REFRESH_TABLE,
+                        Key::new(record.token_hash.as_str()),
+                        Changes::new().set("revoked", true),
+                        Some(Condition::exists()),
+                    )
                     .await?;
             }
         }
@@ -2095,7 +2588,8 @@ impl UserPool {
     pub async fn global_sign_out(&self, access_token: &str) -> AuthResult<()> {
         let (user, claims) = self.authenticate(access_token).await?;
         if let Some(jti) = claims.get("origin_jti").and_then(Value::as_str) {
-            self.revoke_session(jti, self.now() + self.config.refresh_token_seconds).await?;
+            self.revoke_session(jti, self.now() + self.config.refresh_token_seconds)
+                .await?;
         }
         self.revoke_all(&user.username).await
     }
@@ -2108,17 +2602,28 @@ impl UserPool {
         }
         let Some(record) = self.refresh_record(token).await? else {
             if token.split('.').count() == 3 {
-                return Err(AuthError::new(ErrorKind::UnsupportedTokenTypeException, "Unsupported token type."));
+                return Err(AuthError::new(
+                    ErrorKind::UnsupportedTokenTypeException,
+                    "Unsupported token type.",
+                ));
             }
             // Unknown or already removed: nothing to revoke.
             return Ok(());
         };
         if record.client_id != client_id {
-            return Err(AuthError::not_authorized("Client is not authorized to revoke this token."));
+            return Err(AuthError::not_authorized(
+                "Client is not authorized to revoke this token.",
+            ));
         }
-        self.revoke_session(&record.origin_jti, record.expires).await?;
+        self.revoke_session(&record.origin_jti, record.expires)
+            .await?;
         self.store
-            .update(REFRESH_TABLE, Key::new(record.token_hash.as_str()), Changes::new().set("revoked", true), Some(Condition::exists()))
+            .update(
+                REFRESH_TABLE,
+                Key::new(record.token_hash.as_str()),
+                Changes::new().set("revoked", true),
+                Some(Condition::exists()),
+            )
             .await?;
         Ok(())
     }
@@ -2147,18 +2652,28 @@ impl UserPool {
         for group in &user.groups {
             ops.push(WriteOp::Delete {
                 table: crate::admin::MEMBERS_TABLE.into(),
-                key: Key::with_sort(format!("{}#{group}", self.pool_id()), user.username.as_str()),
+                key: Key::with_sort(
+                    format!("{}#{group}", self.pool_id()),
+                    user.username.as_str(),
+                ),
                 condition: None,
             });
         }
         self.store.transact(ops).await.map_err(bad_store)?;
         let codes = self
             .store
-            .query(CODES_TABLE, &Query::new(self.pool_id()).sort(ampbase_store::SortCondition::BeginsWith(format!("{}#", user.username))))
+            .query(
+                CODES_TABLE,
+                &Query::new(self.pool_id()).sort(ampbase_store::SortCondition::BeginsWith(
+                    format!("{}#", user.username),
+                )),
+            )
             .await?;
         for item in codes.items {
             if let Some(k) = item.get("code_key").and_then(Value::as_str) {
-                self.store.delete(CODES_TABLE, Key::with_sort(self.pool_id(), k), None).await?;
+                self.store
+                    .delete(CODES_TABLE, Key::with_sort(self.pool_id(), k), None)
+                    .await?;
             }
         }
         Ok(())
@@ -2181,13 +2696,24 @@ async fn ensure_tables(store: &Store) -> AuthResult<()> {
                 .with_index(IndexSchema::new("bySub", "sub_key")),
         )
         .await?;
-    store.ensure_table(&TableSchema::new(ALIASES_TABLE, "pool").with_sort_key("alias")).await?;
-    store.ensure_table(&TableSchema::new(CODES_TABLE, "pool").with_sort_key("code_key")).await?;
     store
-        .ensure_table(&TableSchema::new(REFRESH_TABLE, "token_hash").with_index(IndexSchema::new("byUser", "user_key")))
+        .ensure_table(&TableSchema::new(ALIASES_TABLE, "pool").with_sort_key("alias"))
         .await?;
-    store.ensure_table(&TableSchema::new(REVOKED_TABLE, "origin_jti")).await?;
-    store.ensure_table(&TableSchema::new(KEYS_TABLE, "pool").with_sort_key("kid")).await?;
+    store
+        .ensure_table(&TableSchema::new(CODES_TABLE, "pool").with_sort_key("code_key"))
+        .await?;
+    store
+        .ensure_table(
+            &TableSchema::new(REFRESH_TABLE, "token_hash")
+                .with_index(IndexSchema::new("byUser", "user_key")),
+        )
+        .await?;
+    store
+        .ensure_table(&TableSchema::new(REVOKED_TABLE, "origin_jti"))
+        .await?;
+    store
+        .ensure_table(&TableSchema::new(KEYS_TABLE, "pool").with_sort_key("kid"))
+        .await?;
     Ok(())
 }
 
@@ -2202,16 +2728,23 @@ impl IsZeroBig for BigUint {
 }
 
 pub(crate) fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty() && !domain.is_empty() && !s.chars().any(char::is_whitespace)
 }
 
 fn valid_phone(s: &str) -> bool {
-    s.len() >= 5 && s.len() <= 16 && s.starts_with('+') && s[1..].chars().all(|c| c.is_ascii_digit())
+    s.len() >= 5
+        && s.len() <= 16
+        && s.starts_with('+')
+        && s[1..].chars().all(|c| c.is_ascii_digit())
 }
 
 fn valid_username(s: &str) -> bool {
-    !s.is_empty() && s.chars().count() <= 128 && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    !s.is_empty()
+        && s.chars().count() <= 128
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Cognito's masking of destinations: `a***@e***`, `+*******1234`.

@@ -116,7 +116,8 @@ pub fn server_session_key(
 
 /// The client's key derivation from `S` (for tests and the device flow).
 pub fn hkdf_key(u: &BigUint, s: &BigUint) -> [u8; 16] {
-    let mut extract = <Hmac<Sha256> as KeyInit>::new_from_slice(&hex_bytes(&pad_hex(u))).expect("hmac key");
+    let mut extract =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(&hex_bytes(&pad_hex(u))).expect("hmac key");
     extract.update(&hex_bytes(&pad_hex(s)));
     let prk = extract.finalize().into_bytes();
     let mut expand = <Hmac<Sha256> as KeyInit>::new_from_slice(&prk).expect("hmac key");

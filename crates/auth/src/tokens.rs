@@ -26,7 +26,9 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -35,7 +37,10 @@ impl SigningKey {
     pub fn generate(created: i64) -> (SigningKey, Vec<u8>) {
         let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
         let der = pair.as_der().expect("PKCS#8").as_ref().to_vec();
-        (SigningKey::from_pkcs8(&der, created).expect("fresh key"), der)
+        (
+            SigningKey::from_pkcs8(&der, created).expect("fresh key"),
+            der,
+        )
     }
 
     pub fn from_pkcs8(der: &[u8], created: i64) -> Option<SigningKey> {
@@ -43,7 +48,13 @@ impl SigningKey {
         let comps = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public_key());
         // A stable id from the public key, like Cognito's base64 kids.
         let kid = STANDARD.encode(&hex::decode(sha256_hex(&comps.n)).ok()?[..24]);
-        Some(SigningKey { kid, created, pair, n: comps.n, e: comps.e })
+        Some(SigningKey {
+            kid,
+            created,
+            pair,
+            n: comps.n,
+            e: comps.e,
+        })
     }
 
     pub fn jwk(&self) -> Value {
@@ -65,7 +76,12 @@ impl SigningKey {
         let mut sig = vec![0u8; self.pair.public_modulus_len()];
         let rng = aws_lc_rs::rand::SystemRandom::new();
         self.pair
-            .sign(&signature::RSA_PKCS1_SHA256, &rng, input.as_bytes(), &mut sig)
+            .sign(
+                &signature::RSA_PKCS1_SHA256,
+                &rng,
+                input.as_bytes(),
+                &mut sig,
+            )
             .expect("RSA signature");
         input.push('.');
         input.push_str(&URL_SAFE_NO_PAD.encode(sig));
@@ -73,9 +89,12 @@ impl SigningKey {
     }
 
     fn verify(&self, message: &[u8], sig: &[u8]) -> bool {
-        RsaPublicKeyComponents { n: &self.n, e: &self.e }
-            .verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, sig)
-            .is_ok()
+        RsaPublicKeyComponents {
+            n: &self.n,
+            e: &self.e,
+        }
+        .verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, sig)
+        .is_ok()
     }
 }
 
@@ -104,9 +123,13 @@ pub enum TokenError {
 
 /// Checks the signature of `token` against `keys` and returns its claims. Claims are not
 /// checked here.
-pub fn verify_signature(keys: &[SigningKey], token: &str) -> Result<Map<String, Value>, TokenError> {
+pub fn verify_signature(
+    keys: &[SigningKey],
+    token: &str,
+) -> Result<Map<String, Value>, TokenError> {
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(TokenError::Malformed);
     };
@@ -118,9 +141,17 @@ pub fn verify_signature(keys: &[SigningKey], token: &str) -> Result<Map<String, 
     if header.get("alg").and_then(Value::as_str) != Some("RS256") {
         return Err(TokenError::Algorithm);
     }
-    let kid = header.get("kid").and_then(Value::as_str).ok_or(TokenError::UnknownKey)?;
-    let key = keys.iter().find(|k| k.kid == kid).ok_or(TokenError::UnknownKey)?;
-    let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| TokenError::Malformed)?;
+    let kid = header
+        .get("kid")
+        .and_then(Value::as_str)
+        .ok_or(TokenError::UnknownKey)?;
+    let key = keys
+        .iter()
+        .find(|k| k.kid == kid)
+        .ok_or(TokenError::UnknownKey)?;
+    let sig = URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| TokenError::Malformed)?;
     let signed_len = h.len() + 1 + p.len();
     if !key.verify(&token.as_bytes()[..signed_len], &sig) {
         return Err(TokenError::Signature);
@@ -158,13 +189,27 @@ mod tests {
         assert_eq!(verify_signature(&keys, &t).unwrap()["sub"], "x");
         // Tampered claims.
         let parts: Vec<&str> = t.split('.').collect();
-        let forged = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(r#"{"sub":"y"}"#), parts[2]);
+        let forged = format!(
+            "{}.{}.{}",
+            parts[0],
+            URL_SAFE_NO_PAD.encode(r#"{"sub":"y"}"#),
+            parts[2]
+        );
         assert_eq!(verify_signature(&keys, &forged), Err(TokenError::Signature));
         // alg none.
-        let none = format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#), parts[1]);
+        let none = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#),
+            parts[1]
+        );
         assert_eq!(verify_signature(&keys, &none), Err(TokenError::Algorithm));
         // HS256 with the public key as secret.
-        let hs = format!("{}.{}.{}", URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"HS256","kid":"{}"}}"#, keys[0].kid)), parts[1], parts[2]);
+        let hs = format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"HS256","kid":"{}"}}"#, keys[0].kid)),
+            parts[1],
+            parts[2]
+        );
         assert_eq!(verify_signature(&keys, &hs), Err(TokenError::Algorithm));
         // Another key with the same kid claim.
         let (other, _) = SigningKey::generate(0);

@@ -32,7 +32,9 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let (mut buffer, mut bits) = (0u32, 0u32);
     for c in text.chars().filter(|c| *c != '=' && !c.is_whitespace()) {
-        let v = ALPHABET.iter().position(|a| *a as char == c.to_ascii_uppercase())? as u32;
+        let v = ALPHABET
+            .iter()
+            .position(|a| *a as char == c.to_ascii_uppercase())? as u32;
         buffer = (buffer << 5) | v;
         bits += 5;
         if bits >= 8 {
@@ -58,7 +60,10 @@ pub fn code_at_step(secret: &[u8], step: i64) -> String {
 
 /// The code for a base32 secret at a Unix time (tests, and the e2e suite's computation).
 pub fn code_at(secret_b32: &str, unix: i64) -> Option<String> {
-    Some(code_at_step(&base32_decode(secret_b32)?, unix.div_euclid(STEP_SECONDS)))
+    Some(code_at_step(
+        &base32_decode(secret_b32)?,
+        unix.div_euclid(STEP_SECONDS),
+    ))
 }
 
 /// The step `code` matches at `unix`, allowing one step of clock drift either way, compared
@@ -68,7 +73,10 @@ pub fn matching_step(secret_b32: &str, code: &str, unix: i64) -> Option<i64> {
     let now = unix.div_euclid(STEP_SECONDS);
     let mut found = None;
     for step in [now - 1, now, now + 1] {
-        if crate::crypto::ct_eq(code_at_step(&secret, step).as_bytes(), code.trim().as_bytes()) {
+        if crate::crypto::ct_eq(
+            code_at_step(&secret, step).as_bytes(),
+            code.trim().as_bytes(),
+        ) {
             found = Some(step);
         }
     }
@@ -83,7 +91,13 @@ mod tests {
     fn rfc6238_sha1_vectors() {
         // RFC 6238 appendix B, SHA1 secret "12345678901234567890", last 6 digits.
         let secret = b"12345678901234567890";
-        for (t, code) in [(59, "287082"), (1111111109, "081804"), (1111111111, "050471"), (1234567890, "005924"), (2000000000, "279037")] {
+        for (t, code) in [
+            (59, "287082"),
+            (1111111109, "081804"),
+            (1111111111, "050471"),
+            (1234567890, "005924"),
+            (2000000000, "279037"),
+        ] {
             assert_eq!(code_at_step(secret, t / 30), code);
         }
     }
@@ -95,8 +109,14 @@ mod tests {
         assert_eq!(base32_encode(&base32_decode(&s).unwrap()), s);
         assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
         let code = code_at(&s, 1_000_000).unwrap();
-        assert_eq!(matching_step(&s, &code, 1_000_000 + 29), Some(1_000_000 / 30));
-        assert_eq!(matching_step(&s, &code, 1_000_000 - 31), Some(1_000_000 / 30));
+        assert_eq!(
+            matching_step(&s, &code, 1_000_000 + 29),
+            Some(1_000_000 / 30)
+        );
+        assert_eq!(
+            matching_step(&s, &code, 1_000_000 - 31),
+            Some(1_000_000 / 30)
+        );
         assert_eq!(matching_step(&s, &code, 1_000_000 + 95), None);
     }
 }

@@ -52,13 +52,18 @@ async fn official_aws_amplify_client_runs_the_account_lifecycle() {
     )
     .await
     .unwrap();
-    pool.admin_add_user_to_group(&pool_id, "invited@example.com", "ADMINS").await.unwrap();
+    pool.admin_add_user_to_group(&pool_id, "invited@example.com", "ADMINS")
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let identity = common::identity_pool(&pool, true).await;
     let app = ampbase_auth::router_with(
         pool.clone(),
-        ampbase_auth::RouterOptions { identity_pool: Some(identity), ..Default::default() },
+        ampbase_auth::RouterOptions {
+            identity_pool: Some(identity),
+            ..Default::default()
+        },
     );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 

@@ -8,11 +8,25 @@ use crate::error::AuthResult;
 use crate::pool::{User, UserPool};
 
 pub const OPERATIONS: &[&str] = &[
-    "AdminCreateUser", "AdminGetUser", "AdminDeleteUser", "AdminAddUserToGroup",
-    "AdminRemoveUserFromGroup", "AdminListGroupsForUser", "ListUsers", "ListUsersInGroup",
-    "AdminSetUserPassword", "AdminConfirmSignUp", "AdminUpdateUserAttributes", "AdminDisableUser",
-    "AdminEnableUser", "AdminResetUserPassword", "AdminUserGlobalSignOut", "CreateGroup", "GetGroup",
-    "ListGroups", "DeleteGroup",
+    "AdminCreateUser",
+    "AdminGetUser",
+    "AdminDeleteUser",
+    "AdminAddUserToGroup",
+    "AdminRemoveUserFromGroup",
+    "AdminListGroupsForUser",
+    "ListUsers",
+    "ListUsersInGroup",
+    "AdminSetUserPassword",
+    "AdminConfirmSignUp",
+    "AdminUpdateUserAttributes",
+    "AdminDisableUser",
+    "AdminEnableUser",
+    "AdminResetUserPassword",
+    "AdminUserGlobalSignOut",
+    "CreateGroup",
+    "GetGroup",
+    "ListGroups",
+    "DeleteGroup",
 ];
 
 fn seconds(ms: i64) -> Value {
@@ -58,7 +72,11 @@ fn group_json(pool_id: &str, g: &Group) -> Value {
     out
 }
 
-pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> AuthResult<Option<Value>> {
+pub async fn handle(
+    pool: &UserPool,
+    op: &str,
+    input: &Map<String, Value>,
+) -> AuthResult<Option<Value>> {
     let pool_id = req(input, "UserPoolId")?;
     let opt = |k: &str| input.get(k).and_then(Value::as_str);
     let out = match op {
@@ -76,26 +94,49 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
                 .await?;
             json!({ "User": user_json(&user, "Attributes") })
         }
-        "AdminGetUser" => user_json(&pool.admin_get_user(pool_id, req(input, "Username")?).await?, "UserAttributes"),
+        "AdminGetUser" => user_json(
+            &pool
+                .admin_get_user(pool_id, req(input, "Username")?)
+                .await?,
+            "UserAttributes",
+        ),
         "AdminDeleteUser" => {
-            pool.admin_delete_user(pool_id, req(input, "Username")?).await?;
+            pool.admin_delete_user(pool_id, req(input, "Username")?)
+                .await?;
             json!({})
         }
         "AdminAddUserToGroup" => {
-            pool.admin_add_user_to_group(pool_id, req(input, "Username")?, req(input, "GroupName")?).await?;
+            pool.admin_add_user_to_group(
+                pool_id,
+                req(input, "Username")?,
+                req(input, "GroupName")?,
+            )
+            .await?;
             json!({})
         }
         "AdminRemoveUserFromGroup" => {
-            pool.admin_remove_user_from_group(pool_id, req(input, "Username")?, req(input, "GroupName")?).await?;
+            pool.admin_remove_user_from_group(
+                pool_id,
+                req(input, "Username")?,
+                req(input, "GroupName")?,
+            )
+            .await?;
             json!({})
         }
         "AdminListGroupsForUser" => {
-            let groups = pool.admin_list_groups_for_user(pool_id, req(input, "Username")?).await?;
+            let groups = pool
+                .admin_list_groups_for_user(pool_id, req(input, "Username")?)
+                .await?;
             json!({ "Groups": groups.iter().map(|g| group_json(pool_id, g)).collect::<Vec<_>>() })
         }
         "ListUsers" => {
-            let limit = input.get("Limit").and_then(Value::as_u64).map(|n| n as usize);
-            let (users, next) = pool.list_users(pool_id, opt("Filter"), limit, opt("PaginationToken")).await?;
+            let limit = input
+                .get("Limit")
+                .and_then(Value::as_u64)
+                .map(|n| n as usize);
+            let (users, next) = pool
+                .list_users(pool_id, opt("Filter"), limit, opt("PaginationToken"))
+                .await?;
             let wanted: Option<Vec<&str>> = input
                 .get("AttributesToGet")
                 .and_then(Value::as_array)
@@ -119,33 +160,52 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
             out
         }
         "ListUsersInGroup" => {
-            let users = pool.list_users_in_group(pool_id, req(input, "GroupName")?).await?;
+            let users = pool
+                .list_users_in_group(pool_id, req(input, "GroupName")?)
+                .await?;
             json!({ "Users": users.iter().map(|u| user_json(u, "Attributes")).collect::<Vec<_>>() })
         }
         "AdminSetUserPassword" => {
-            let permanent = input.get("Permanent").and_then(Value::as_bool).unwrap_or(false);
-            pool.admin_set_user_password(pool_id, req(input, "Username")?, req(input, "Password")?, permanent).await?;
+            let permanent = input
+                .get("Permanent")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            pool.admin_set_user_password(
+                pool_id,
+                req(input, "Username")?,
+                req(input, "Password")?,
+                permanent,
+            )
+            .await?;
             json!({})
         }
         "AdminConfirmSignUp" => {
-            pool.admin_confirm_sign_up(pool_id, req(input, "Username")?).await?;
-            json!({})
-        }
-        "AdminUpdateUserAttributes" => {
-            pool.admin_update_user_attributes(pool_id, req(input, "Username")?, &attribute_list(input, "UserAttributes")?)
+            pool.admin_confirm_sign_up(pool_id, req(input, "Username")?)
                 .await?;
             json!({})
         }
+        "AdminUpdateUserAttributes" => {
+            pool.admin_update_user_attributes(
+                pool_id,
+                req(input, "Username")?,
+                &attribute_list(input, "UserAttributes")?,
+            )
+            .await?;
+            json!({})
+        }
         "AdminDisableUser" | "AdminEnableUser" => {
-            pool.admin_set_user_enabled(pool_id, req(input, "Username")?, op == "AdminEnableUser").await?;
+            pool.admin_set_user_enabled(pool_id, req(input, "Username")?, op == "AdminEnableUser")
+                .await?;
             json!({})
         }
         "AdminResetUserPassword" => {
-            pool.admin_reset_user_password(pool_id, req(input, "Username")?).await?;
+            pool.admin_reset_user_password(pool_id, req(input, "Username")?)
+                .await?;
             json!({})
         }
         "AdminUserGlobalSignOut" => {
-            pool.admin_user_global_sign_out(pool_id, req(input, "Username")?).await?;
+            pool.admin_user_global_sign_out(pool_id, req(input, "Username")?)
+                .await?;
             json!({})
         }
         "CreateGroup" => {
@@ -160,7 +220,9 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
                 .await?;
             json!({ "Group": group_json(pool_id, &g) })
         }
-        "GetGroup" => json!({ "Group": group_json(pool_id, &pool.get_group(pool_id, req(input, "GroupName")?).await?) }),
+        "GetGroup" => {
+            json!({ "Group": group_json(pool_id, &pool.get_group(pool_id, req(input, "GroupName")?).await?) })
+        }
         "ListGroups" => {
             let groups = pool.list_groups(pool_id).await?;
             json!({ "Groups": groups.iter().map(|g| group_json(pool_id, g)).collect::<Vec<_>>() })

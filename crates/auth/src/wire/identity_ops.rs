@@ -6,13 +6,24 @@ use super::req;
 use crate::error::{AuthError, AuthResult, ErrorKind};
 use crate::identity::IdentityPool;
 
-pub async fn handle(pool: &IdentityPool, op: &str, input: &Map<String, Value>) -> AuthResult<Value> {
+pub async fn handle(
+    pool: &IdentityPool,
+    op: &str,
+    input: &Map<String, Value>,
+) -> AuthResult<Value> {
     let empty = Map::new();
-    let logins = input.get("Logins").and_then(Value::as_object).unwrap_or(&empty);
+    let logins = input
+        .get("Logins")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     Ok(match op {
-        "GetId" => json!({ "IdentityId": pool.get_id(req(input, "IdentityPoolId")?, logins).await? }),
+        "GetId" => {
+            json!({ "IdentityId": pool.get_id(req(input, "IdentityPoolId")?, logins).await? })
+        }
         "GetCredentialsForIdentity" => {
-            let c = pool.get_credentials_for_identity(req(input, "IdentityId")?, logins).await?;
+            let c = pool
+                .get_credentials_for_identity(req(input, "IdentityId")?, logins)
+                .await?;
             json!({
                 "IdentityId": c.identity_id,
                 "Credentials": {

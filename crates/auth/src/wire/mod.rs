@@ -30,11 +30,31 @@ const JSON_11: &str = "application/x-amz-json-1.1";
 /// Operations anyone may call (the client's; authenticated by `AccessToken`, `Session` or
 /// nothing). Every other operation is an administrator's and needs the [`AdminAuthorizer`].
 pub const PUBLIC_OPERATIONS: &[&str] = &[
-    "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "InitiateAuth", "RespondToAuthChallenge",
-    "GetTokensFromRefreshToken", "GetUser", "UpdateUserAttributes", "GetUserAttributeVerificationCode",
-    "VerifyUserAttribute", "DeleteUserAttributes", "ChangePassword", "ForgotPassword",
-    "ConfirmForgotPassword", "GlobalSignOut", "RevokeToken", "DeleteUser", "AssociateSoftwareToken",
-    "VerifySoftwareToken", "SetUserMFAPreference",
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+    "GetTokensFromRefreshToken",
+    "GetUser",
+    "UpdateUserAttributes",
+    "GetUserAttributeVerificationCode",
+    "VerifyUserAttribute",
+    "DeleteUserAttributes",
+    "ChangePassword",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "GlobalSignOut",
+    "RevokeToken",
+    "DeleteUser",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "SetUserMFAPreference",
+    "ListDevices",
+    "ConfirmDevice",
+    "ForgetDevice",
+    "UpdateDeviceStatus",
+    "GetDevice",
 ];
 
 /// Decides whether a request for an administrator operation (`AdminCreateUser`,
@@ -55,7 +75,10 @@ impl AdminAuthorizer for DenyAdmin {
                 "The security token included in the request is invalid.",
             ))
         } else {
-            Err(AuthError::new(ErrorKind::MissingAuthenticationTokenException, "Missing Authentication Token"))
+            Err(AuthError::new(
+                ErrorKind::MissingAuthenticationTokenException,
+                "Missing Authentication Token",
+            ))
         }
     }
 }
@@ -88,7 +111,10 @@ pub struct RouterOptions {
 
 impl Default for RouterOptions {
     fn default() -> Self {
-        RouterOptions { admin: Arc::new(DenyAdmin), identity_pool: None }
+        RouterOptions {
+            admin: Arc::new(DenyAdmin),
+            identity_pool: None,
+        }
     }
 }
 
@@ -101,7 +127,13 @@ pub fn router(pool: Arc<UserPool>) -> Router {
 
 /// [`router`] with administrator operations authorized by `admin`.
 pub fn router_with_admin(pool: Arc<UserPool>, admin: Arc<dyn AdminAuthorizer>) -> Router {
-    router_with(pool, RouterOptions { admin, identity_pool: None })
+    router_with(
+        pool,
+        RouterOptions {
+            admin,
+            identity_pool: None,
+        },
+    )
 }
 
 /// [`router`] with [`RouterOptions`].
@@ -109,16 +141,26 @@ pub fn router_with(pool: Arc<UserPool>, options: RouterOptions) -> Router {
     Router::new()
         .route("/", post(dispatch))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
-        .route("/{pool_id}/.well-known/openid-configuration", get(openid_configuration))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
         .route("/_ampbase/mailbox", get(mailbox))
-        .with_state(AppState { pool, admin: options.admin, identity: options.identity_pool })
+        .with_state(AppState {
+            pool,
+            admin: options.admin,
+            identity: options.identity_pool,
+        })
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut resp = (status, body.to_string()).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
     resp.headers_mut()
-        .insert("x-amzn-requestid", HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).expect("uuid"));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
+    resp.headers_mut().insert(
+        "x-amzn-requestid",
+        HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()).expect("uuid"),
+    );
     resp
 }
 
@@ -127,24 +169,34 @@ fn error_response(e: &AuthError) -> Response {
         ErrorKind::InternalErrorException => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
-    let mut resp = json_response(status, &json!({ "__type": e.type_name(), "message": e.message }));
-    resp.headers_mut().insert("x-amzn-errortype", HeaderValue::from_static(e.type_name()));
+    let mut resp = json_response(
+        status,
+        &json!({ "__type": e.type_name(), "message": e.message }),
+    );
+    resp.headers_mut()
+        .insert("x-amzn-errortype", HeaderValue::from_static(e.type_name()));
     resp
 }
 
 async fn dispatch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let pool = state.pool;
-    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if let (Some(op), Some(identity)) = (target.strip_prefix(IDENTITY_TARGET_PREFIX), &state.identity) {
-        let input: Map<String, Value> = match serde_json::from_slice(if body.is_empty() { b"{}" } else { &body }) {
-            Ok(Value::Object(m)) => m,
-            _ => {
-                return error_response(&AuthError::new(
-                    ErrorKind::SerializationException,
-                    "Start of structure or map found where not expected.",
-                ));
-            }
-        };
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let (Some(op), Some(identity)) =
+        (target.strip_prefix(IDENTITY_TARGET_PREFIX), &state.identity)
+    {
+        let input: Map<String, Value> =
+            match serde_json::from_slice(if body.is_empty() { b"{}" } else { &body }) {
+                Ok(Value::Object(m)) => m,
+                _ => {
+                    return error_response(&AuthError::new(
+                        ErrorKind::SerializationException,
+                        "Start of structure or map found where not expected.",
+                    ));
+                }
+            };
         return match identity_ops::handle(identity, op, &input).await {
             Ok(v) => json_response(StatusCode::OK, &v),
             Err(e) => error_response(&e),
@@ -179,7 +231,8 @@ async fn dispatch(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         // DeleteUser: an empty body (the client accepts it; other SDKs too).
         Ok(None) => {
             let mut resp = StatusCode::OK.into_response();
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_11));
             resp
         }
         Err(e) => error_response(&e),
@@ -213,13 +266,22 @@ fn string_map(input: &Map<String, Value>, key: &str) -> BTreeMap<String, String>
     input
         .get(key)
         .and_then(Value::as_object)
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn attribute_list(input: &Map<String, Value>, key: &str) -> AuthResult<Vec<(String, String)>> {
     let mut out = Vec::new();
-    for a in input.get(key).and_then(Value::as_array).into_iter().flatten() {
+    for a in input
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let name = a.get("Name").and_then(Value::as_str).ok_or_else(|| {
             AuthError::invalid_parameter(format!(
                 "1 validation error detected: Value null at '{}.member.name' failed to satisfy constraint: Member must not be null",
@@ -233,7 +295,12 @@ fn attribute_list(input: &Map<String, Value>, key: &str) -> AuthResult<Vec<(Stri
 }
 
 fn attributes_json(attrs: &[(String, String)]) -> Value {
-    Value::Array(attrs.iter().map(|(k, v)| json!({ "Name": k, "Value": v })).collect())
+    Value::Array(
+        attrs
+            .iter()
+            .map(|(k, v)| json!({ "Name": k, "Value": v }))
+            .collect(),
+    )
 }
 
 fn delivery_json(d: &CodeDeliveryDetails) -> Value {
@@ -246,7 +313,11 @@ fn step_json(step: AuthStep) -> Value {
             "AuthenticationResult": result,
             "ChallengeParameters": {},
         }),
-        AuthStep::Challenge { name, parameters, session } => json!({
+        AuthStep::Challenge {
+            name,
+            parameters,
+            session,
+        } => json!({
             "ChallengeName": name,
             "ChallengeParameters": parameters,
             "Session": session,
@@ -262,7 +333,11 @@ fn step_json(step: AuthStep) -> Value {
 
 /// One operation: its JSON output (`None` for an empty body). Does not authorize
 /// administrator operations: the router does that before calling it.
-pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> AuthResult<Option<Value>> {
+pub async fn handle(
+    pool: &UserPool,
+    op: &str,
+    input: &Map<String, Value>,
+) -> AuthResult<Option<Value>> {
     let out = match op {
         "SignUp" => {
             let r = pool
@@ -281,12 +356,18 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
         }
         "ConfirmSignUp" => {
             let session = pool
-                .confirm_sign_up_with_session(req(input, "ClientId")?, req(input, "Username")?, req(input, "ConfirmationCode")?)
+                .confirm_sign_up_with_session(
+                    req(input, "ClientId")?,
+                    req(input, "Username")?,
+                    req(input, "ConfirmationCode")?,
+                )
                 .await?;
             json!({ "Session": session })
         }
         "ResendConfirmationCode" => {
-            let d = pool.resend_confirmation_code(req(input, "ClientId")?, req(input, "Username")?).await?;
+            let d = pool
+                .resend_confirmation_code(req(input, "ClientId")?, req(input, "Username")?)
+                .await?;
             json!({ "CodeDeliveryDetails": delivery_json(&d) })
         }
         "InitiateAuth" => {
@@ -312,7 +393,9 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
             step_json(step)
         }
         "GetTokensFromRefreshToken" => {
-            let r = pool.refresh(req(input, "ClientId")?, req(input, "RefreshToken")?).await?;
+            let r = pool
+                .refresh(req(input, "ClientId")?, req(input, "RefreshToken")?)
+                .await?;
             json!({ "AuthenticationResult": r })
         }
         "GetUser" => {
@@ -331,28 +414,43 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
         }
         "UpdateUserAttributes" => {
             let details = pool
-                .update_user_attributes(req(input, "AccessToken")?, &attribute_list(input, "UserAttributes")?)
+                .update_user_attributes(
+                    req(input, "AccessToken")?,
+                    &attribute_list(input, "UserAttributes")?,
+                )
                 .await?;
             json!({ "CodeDeliveryDetailsList": details.iter().map(delivery_json).collect::<Vec<_>>() })
         }
         "GetUserAttributeVerificationCode" => {
             let d = pool
-                .get_user_attribute_verification_code(req(input, "AccessToken")?, req(input, "AttributeName")?)
+                .get_user_attribute_verification_code(
+                    req(input, "AccessToken")?,
+                    req(input, "AttributeName")?,
+                )
                 .await?;
             json!({ "CodeDeliveryDetails": delivery_json(&d) })
         }
         "VerifyUserAttribute" => {
-            pool.verify_user_attribute(req(input, "AccessToken")?, req(input, "AttributeName")?, req(input, "Code")?)
-                .await?;
+            pool.verify_user_attribute(
+                req(input, "AccessToken")?,
+                req(input, "AttributeName")?,
+                req(input, "Code")?,
+            )
+            .await?;
             json!({})
         }
         "DeleteUserAttributes" => {
             let names: Vec<String> = input
                 .get("UserAttributeNames")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
-            pool.delete_user_attributes(req(input, "AccessToken")?, &names).await?;
+            pool.delete_user_attributes(req(input, "AccessToken")?, &names)
+                .await?;
             json!({})
         }
         "ChangePassword" => {
@@ -365,7 +463,9 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
             json!({})
         }
         "ForgotPassword" => {
-            let d = pool.forgot_password(req(input, "ClientId")?, req(input, "Username")?).await?;
+            let d = pool
+                .forgot_password(req(input, "ClientId")?, req(input, "Username")?)
+                .await?;
             json!({ "CodeDeliveryDetails": delivery_json(&d) })
         }
         "ConfirmForgotPassword" => {
@@ -383,7 +483,8 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
             json!({})
         }
         "RevokeToken" => {
-            pool.revoke_token(req(input, "ClientId")?, req(input, "Token")?).await?;
+            pool.revoke_token(req(input, "ClientId")?, req(input, "Token")?)
+                .await?;
             json!({})
         }
         "AssociateSoftwareToken" => {
@@ -433,6 +534,19 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
             pool.delete_user(req(input, "AccessToken")?).await?;
             return Ok(None);
         }
+        // Device tracking is off: sign-in never returns NewDeviceMetadata, so the user has
+        // no devices (client-protocol.md §2.3).
+        "ListDevices" => {
+            pool.get_user_by_token(req(input, "AccessToken")?).await?;
+            json!({ "Devices": [] })
+        }
+        "ConfirmDevice" | "ForgetDevice" | "UpdateDeviceStatus" | "GetDevice" => {
+            pool.get_user_by_token(req(input, "AccessToken")?).await?;
+            return Err(AuthError::new(
+                ErrorKind::ResourceNotFoundException,
+                "Device does not exist.",
+            ));
+        }
         other if admin_operation(other) => return admin_ops::handle(pool, other, input).await,
         other => {
             return Err(AuthError::new(
@@ -444,21 +558,33 @@ pub async fn handle(pool: &UserPool, op: &str, input: &Map<String, Value>) -> Au
     Ok(Some(out))
 }
 
-async fn jwks(State(AppState { pool, .. }): State<AppState>, Path(pool_id): Path<String>) -> Response {
+async fn jwks(
+    State(AppState { pool, .. }): State<AppState>,
+    Path(pool_id): Path<String>,
+) -> Response {
     if pool_id != pool.config().user_pool_id {
         return not_found(&pool_id);
     }
     let mut r = json_response(StatusCode::OK, &pool.jwks());
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
-async fn openid_configuration(State(AppState { pool, .. }): State<AppState>, Path(pool_id): Path<String>) -> Response {
+async fn openid_configuration(
+    State(AppState { pool, .. }): State<AppState>,
+    Path(pool_id): Path<String>,
+) -> Response {
     if pool_id != pool.config().user_pool_id {
         return not_found(&pool_id);
     }
     let mut r = json_response(StatusCode::OK, &pool.openid_configuration());
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
@@ -467,7 +593,10 @@ fn not_found(pool_id: &str) -> Response {
         StatusCode::NOT_FOUND,
         &json!({ "message": format!("User pool {pool_id} does not exist.") }),
     );
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
@@ -477,14 +606,34 @@ struct MailboxQuery {
     limit: Option<usize>,
 }
 
-async fn mailbox(State(AppState { pool, .. }): State<AppState>, Query(q): Query<MailboxQuery>) -> Response {
+async fn mailbox(
+    State(AppState { pool, .. }): State<AppState>,
+    Query(q): Query<MailboxQuery>,
+) -> Response {
     let Some(mailbox) = pool.delivery().mailbox() else {
-        return (StatusCode::NOT_FOUND, "no local mailbox: codes are delivered externally").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "no local mailbox: codes are delivered externally",
+        )
+            .into_response();
     };
-    match mailbox.list(&pool.config().user_pool_id, q.to.as_deref(), q.limit.unwrap_or(100)).await {
+    match mailbox
+        .list(
+            &pool.config().user_pool_id,
+            q.to.as_deref(),
+            q.limit.unwrap_or(100),
+        )
+        .await
+    {
         Ok(messages) => {
-            let mut r = json_response(StatusCode::OK, &serde_json::to_value(messages).unwrap_or(Value::Null));
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            let mut r = json_response(
+                StatusCode::OK,
+                &serde_json::to_value(messages).unwrap_or(Value::Null),
+            );
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             r
         }
         Err(e) => error_response(&e),

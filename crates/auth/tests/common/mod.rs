@@ -32,20 +32,40 @@ pub fn definition() -> BackendDefinition {
 pub fn config() -> PoolConfig {
     let def = definition();
     let ctx = OutputsContext::for_definition("authtest", "sandbox", "us-east-1", &def);
-    PoolConfig::from_definition(def.auth.as_ref().unwrap(), &ctx.user_pool_id, &ctx.user_pool_client_id, &ctx.base_url)
+    PoolConfig::from_definition(
+        def.auth.as_ref().unwrap(),
+        &ctx.user_pool_id,
+        &ctx.user_pool_client_id,
+        &ctx.base_url,
+    )
 }
 
 pub fn identity_pool_id() -> String {
-    OutputsContext::for_definition("authtest", "sandbox", "us-east-1", &definition()).identity_pool_id
+    OutputsContext::for_definition("authtest", "sandbox", "us-east-1", &definition())
+        .identity_pool_id
 }
 
-pub async fn identity_pool(pool: &Arc<UserPool>, allow_guest: bool) -> Arc<ampbase_auth::IdentityPool> {
-    let config = ampbase_auth::IdentityPoolConfig { identity_pool_id: identity_pool_id(), allow_guest };
-    Arc::new(ampbase_auth::IdentityPool::open(config, pool.clone()).await.unwrap())
+pub async fn identity_pool(
+    pool: &Arc<UserPool>,
+    allow_guest: bool,
+) -> Arc<ampbase_auth::IdentityPool> {
+    let config = ampbase_auth::IdentityPoolConfig {
+        identity_pool_id: identity_pool_id(),
+        allow_guest,
+    };
+    Arc::new(
+        ampbase_auth::IdentityPool::open(config, pool.clone())
+            .await
+            .unwrap(),
+    )
 }
 
 pub async fn open(store: &Store, config: PoolConfig) -> Arc<UserPool> {
-    Arc::new(UserPool::open(config, store.clone(), SandboxDelivery::quiet(store.clone())).await.unwrap())
+    Arc::new(
+        UserPool::open(config, store.clone(), SandboxDelivery::quiet(store.clone()))
+            .await
+            .unwrap(),
+    )
 }
 
 pub async fn pool() -> Arc<UserPool> {
@@ -55,7 +75,12 @@ pub async fn pool() -> Arc<UserPool> {
 
 pub async fn latest_code(pool: &UserPool, to: &str) -> String {
     let mailbox = pool.delivery().mailbox().unwrap();
-    mailbox.list(&pool.config().user_pool_id, Some(to), 1).await.unwrap()[0].code.clone()
+    mailbox
+        .list(&pool.config().user_pool_id, Some(to), 1)
+        .await
+        .unwrap()[0]
+        .code
+        .clone()
 }
 
 /// Signs up and confirms `email`.
@@ -71,27 +96,53 @@ pub async fn confirmed_user(pool: &UserPool, email: &str, password: &str) -> Str
 }
 
 pub fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// A complete SRP sign-in as the client does it (client-protocol.md §2.4), in Rust.
-pub async fn srp_sign_in(pool: &UserPool, username: &str, password: &str) -> Result<AuthenticationResult, ampbase_auth::AuthError> {
+pub async fn srp_sign_in(
+    pool: &UserPool,
+    username: &str,
+    password: &str,
+) -> Result<AuthenticationResult, ampbase_auth::AuthError> {
     let client = pool.config().client_id.clone();
     let a = BigUint::from_bytes_be(&ampbase_auth::crypto::random_bytes(128));
     let a_pub = srp::G.modpow(&a, &srp::N);
     let step = pool
-        .initiate_auth(&client, "USER_SRP_AUTH", &params(&[("USERNAME", username), ("SRP_A", &a_pub.to_str_radix(16))]))
+        .initiate_auth(
+            &client,
+            "USER_SRP_AUTH",
+            &params(&[("USERNAME", username), ("SRP_A", &a_pub.to_str_radix(16))]),
+        )
         .await?;
-    let AuthStep::Challenge { name, parameters, session } = step else { panic!("expected a challenge") };
+    let AuthStep::Challenge {
+        name,
+        parameters,
+        session,
+    } = step
+    else {
+        panic!("expected a challenge")
+    };
     assert_eq!(name, "PASSWORD_VERIFIER");
     let responses = srp_responses(pool, &a, &parameters, password);
-    match pool.respond_to_auth_challenge(&client, "PASSWORD_VERIFIER", &responses, Some(&session)).await? {
+    match pool
+        .respond_to_auth_challenge(&client, "PASSWORD_VERIFIER", &responses, Some(&session))
+        .await?
+    {
         AuthStep::Authenticated(r) => Ok(r),
         other => panic!("unexpected {other:?}"),
     }
 }
 
-pub fn srp_responses(pool: &UserPool, a: &BigUint, parameters: &BTreeMap<String, String>, password: &str) -> BTreeMap<String, String> {
+pub fn srp_responses(
+    pool: &UserPool,
+    a: &BigUint,
+    parameters: &BTreeMap<String, String>,
+    password: &str,
+) -> BTreeMap<String, String> {
     let salt = BigUint::parse_bytes(parameters["SALT"].as_bytes(), 16).unwrap();
     let b_pub = BigUint::parse_bytes(parameters["SRP_B"].as_bytes(), 16).unwrap();
     let user_id = &parameters["USER_ID_FOR_SRP"];
@@ -105,6 +156,9 @@ pub fn srp_responses(pool: &UserPool, a: &BigUint, parameters: &BTreeMap<String,
         ("USERNAME", user_id),
         ("PASSWORD_CLAIM_SECRET_BLOCK", &parameters["SECRET_BLOCK"]),
         ("TIMESTAMP", &timestamp),
-        ("PASSWORD_CLAIM_SIGNATURE", &base64::engine::general_purpose::STANDARD.encode(sig)),
+        (
+            "PASSWORD_CLAIM_SIGNATURE",
+            &base64::engine::general_purpose::STANDARD.encode(sig),
+        ),
     ])
 }
