@@ -125,8 +125,8 @@ fn install(project: &Project, build: &Build, serving: &Serving) -> Result<()> {
     let days = build.data.as_ref().and_then(|d| d.authorization.api_key.as_ref()).map_or(7, |k| k.expires_in_days);
     let key = pipeline::api_key(project)?.renew_if_expired(project, days)?;
     let credential = ampbase_appsync::ApiKeyCredential { expires_at: Some(key.expires_at(days)), key: key.key };
-    let buckets = pipeline::outputs_context(project, &build.definition)?.bucket_names;
-    serving.runtime.block_on(serving.server.install(build, credential, &buckets))?;
+    let ids = pipeline::outputs_context(project, &build.definition)?;
+    serving.runtime.block_on(serving.server.install(build, credential, &ids))?;
     Ok(())
 }
 

@@ -5,21 +5,24 @@
 //! services behind it are built from a [`CompiledBackend`] and replaced whole by
 //! [`Server::install`]; requests in flight finish on the backend they started on.
 
-use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ampbase_appsync::{ApiKeyCredential, AppSyncState, ExecutableApi, Limits};
+use ampbase_appsync::{ApiKeyCredential, AppSyncState, AuthRejection, AuthRequest, Authenticator, ExecutableApi, Limits};
+use ampbase_auth::{IdentityPool, IdentityPoolConfig, PoolConfig, RouterOptions, SandboxDelivery, UserPool};
+use ampbase_core::Caller;
+use ampbase_outputs::amplify_outputs::OutputsContext;
+use arc_swap::ArcSwapOption;
 use ampbase_backend::CompiledBackend;
 use ampbase_data::{DataService, FunctionGrants};
 use ampbase_storage::{AdminCredential, StorageConfig, StorageService};
 use ampbase_store::Store;
 use axum::Router;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -51,6 +54,7 @@ impl ServerConfig {
 /// The running listeners.
 pub struct Server {
     appsync: Arc<AppSyncState>,
+    auth: AuthSlot,
     storage: StorageService,
     store: Store,
     addr: SocketAddr,
@@ -109,7 +113,9 @@ impl Server {
             .map_err(|e| StartError::Storage(e.to_string()))?;
 
         let appsync = AppSyncState::new(None);
-        let router = main_router(appsync.clone());
+        let auth: AuthSlot = Arc::new(ArcSwapOption::empty());
+        appsync.set_authenticator(Some(Box::new(UserPoolAuthenticator { auth: auth.clone() })));
+        let router = main_router(appsync.clone(), auth.clone());
         let (main_tx, main_rx) = oneshot::channel::<()>();
         // Answers go out as soon as they are written, not after the peer's delayed ACK.
         let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
@@ -135,6 +141,7 @@ impl Server {
         });
         Ok(Server {
             appsync,
+            auth,
             storage,
             store,
             addr,
@@ -154,16 +161,29 @@ impl Server {
         self.storage_addr
     }
 
-    /// Builds the services of `backend` and puts them in service atomically. `bucket_names`
-    /// maps each `defineStorage` name to its bucket, as the outputs name them.
-    pub async fn install(
-        &self,
-        backend: &CompiledBackend,
-        api_key: ApiKeyCredential,
-        bucket_names: &BTreeMap<String, String>,
-    ) -> Result<(), InstallError> {
-        let storage = StorageConfig::from_definitions(&backend.definition.storage, bucket_names)
+    /// Builds the services of `backend` and puts them in service atomically. `ids` are the
+    /// identifiers and endpoints the outputs give the clients (pool ids, bucket names).
+    pub async fn install(&self, backend: &CompiledBackend, api_key: ApiKeyCredential, ids: &OutputsContext) -> Result<(), InstallError> {
+        let storage = StorageConfig::from_definitions(&backend.definition.storage, &ids.bucket_names)
             .map_err(|e| InstallError(format!("storage: {e}")))?;
+        let auth = match &backend.definition.auth {
+            None => None,
+            Some(definition) => {
+                let config = PoolConfig::from_definition(definition, &ids.user_pool_id, &ids.user_pool_client_id, &ids.base_url);
+                let pool = Arc::new(
+                    UserPool::open(config, self.store.clone(), SandboxDelivery::new(self.store.clone()))
+                        .await
+                        .map_err(|e| InstallError(format!("auth: {e}")))?,
+                );
+                let identity_config =
+                    IdentityPoolConfig { identity_pool_id: ids.identity_pool_id.clone(), allow_guest: ids.allow_guest_access };
+                let identity = Arc::new(
+                    IdentityPool::open(identity_config, pool.clone()).await.map_err(|e| InstallError(format!("identity pool: {e}")))?,
+                );
+                let router = ampbase_auth::router_with(pool.clone(), RouterOptions { identity_pool: Some(identity), ..RouterOptions::default() });
+                Some(Arc::new(CurrentAuth { pool, router }))
+            }
+        };
         let api = match &backend.data {
             None => None,
             Some(compiled) => {
@@ -184,6 +204,7 @@ impl Server {
             }
         };
         self.storage.apply(storage).await.map_err(|e| InstallError(format!("storage: {e}")))?;
+        self.auth.store(auth);
         self.appsync.swap(api);
         Ok(())
     }
@@ -199,10 +220,17 @@ impl Server {
     }
 }
 
-fn main_router(appsync: Arc<AppSyncState>) -> Router {
-    ampbase_appsync::router(appsync)
-        .route("/", post(aws_json_protocol))
-        .route("/_ampbase/health", get(health))
+/// The user pool being served, and its routes.
+struct CurrentAuth {
+    pool: Arc<UserPool>,
+    router: Router,
+}
+
+type AuthSlot = Arc<ArcSwapOption<CurrentAuth>>;
+
+fn main_router(appsync: Arc<AppSyncState>, auth: AuthSlot) -> Router {
+    let auth_service = Router::new().fallback(auth_routes).with_state(auth);
+    ampbase_appsync::router(appsync).route("/_ampbase/health", get(health)).fallback_service(auth_service)
 }
 
 /// Liveness, and the ceiling of the benchmarks: the cheapest answer of this stack.
@@ -210,18 +238,72 @@ async fn health() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response()
 }
 
-/// `POST /` with `X-Amz-Target`: the Cognito user pool and identity pool JSON protocols.
-/// Operations without a service behind them get the answer AWS gives for those.
-async fn aws_json_protocol(headers: HeaderMap, _body: Bytes) -> Response {
-    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
+/// Everything else is the auth service's: the Cognito JSON protocols on `POST /`, the JWKS and
+/// OIDC discovery documents, the sandbox mailbox.
+async fn auth_routes(State(auth): State<AuthSlot>, request: Request) -> Response {
+    use tower::ServiceExt;
+    if request.method() == Method::OPTIONS {
+        return cors_preflight(&request);
+    }
+    let mut response = match auth.load_full() {
+        Some(current) => match current.router.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        None if request.method() == Method::POST && request.uri().path() == "/" => no_auth_service(&request),
+        None => StatusCode::NOT_FOUND.into_response(),
+    };
+    // Browsers call Cognito cross-origin.
+    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    response
+}
+
+fn cors_preflight(request: &Request) -> Response {
+    let asked = request.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned();
+    let mut response = StatusCode::OK.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, header::HeaderValue::from_static("GET, POST, OPTIONS"));
+    headers.insert(header::ACCESS_CONTROL_MAX_AGE, header::HeaderValue::from_static("86400"));
+    if let Some(asked) = asked {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
+    }
+    response
+}
+
+/// A Cognito call to a backend without `defineAuth`: what AWS answers for an unknown target.
+fn no_auth_service(request: &Request) -> Response {
+    let target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("");
     let body = serde_json::json!({
         "__type": "UnknownOperationException",
-        "message": format!("{target} is not served by this backend"),
+        "message": format!("{target}: this backend defines no auth (defineAuth)"),
     });
-    (
-        StatusCode::BAD_REQUEST,
-        [(header::CONTENT_TYPE, "application/x-amz-json-1.1"), (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
-        body.to_string(),
-    )
-        .into_response()
+    (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "application/x-amz-json-1.1")], body.to_string()).into_response()
+}
+
+/// The `userPool` mode of GraphQL: `Authorization` carries a Cognito id or access token.
+struct UserPoolAuthenticator {
+    auth: AuthSlot,
+}
+
+#[async_trait::async_trait]
+impl Authenticator for UserPoolAuthenticator {
+    async fn authenticate(&self, request: AuthRequest<'_>) -> Result<Caller, AuthRejection> {
+        let token = request
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim_start_matches("Bearer ").trim())
+            .ok_or_else(|| AuthRejection::new("Missing authorization header"))?;
+        if token.starts_with("AWS4-HMAC-SHA256") {
+            return Err(AuthRejection::new("IAM (SigV4) authorization is not available yet in this backend"));
+        }
+        let current = self.auth.load_full().ok_or_else(|| AuthRejection::new("This backend defines no user pool (defineAuth)"))?;
+        let identity = current
+            .pool
+            .verify_access_or_id_token(token)
+            .await
+            .map_err(|_| AuthRejection::new("Valid authorization header not provided."))?;
+        Ok(Caller::UserPool(identity))
+    }
 }
