@@ -97,8 +97,10 @@ async fn start_sandbox(binary: &Path) -> Result<Sandbox> {
 /// One keep-alive HTTP/1.1 connection.
 struct Connection {
     sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
-    port: u16,
-    api_key: Arc<str>,
+    /// Header values built once: the load generator shares the machine with the server, so
+    /// what it spends per request is taken from the server.
+    host: hyper::header::HeaderValue,
+    api_key: hyper::header::HeaderValue,
 }
 
 impl Connection {
@@ -107,20 +109,20 @@ impl Connection {
         stream.set_nodelay(true)?;
         let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
         tokio::spawn(conn);
-        Ok(Connection { sender, port, api_key })
+        Ok(Connection { sender, host: format!("127.0.0.1:{port}").parse()?, api_key: api_key.parse()? })
     }
 
     async fn graphql(&mut self, body: Bytes) -> Result<Bytes> {
         let request = Request::post("/graphql")
-            .header("host", format!("127.0.0.1:{}", self.port))
+            .header("host", self.host.clone())
             .header("content-type", "application/json")
-            .header("x-api-key", &*self.api_key)
+            .header("x-api-key", self.api_key.clone())
             .body(Full::new(body))?;
         self.send(request).await
     }
 
     async fn get(&mut self, path: &str) -> Result<Bytes> {
-        let request = Request::get(path).header("host", format!("127.0.0.1:{}", self.port)).body(Full::new(Bytes::new()))?;
+        let request = Request::get(path).header("host", self.host.clone()).body(Full::new(Bytes::new()))?;
         self.send(request).await
     }
 
@@ -188,11 +190,15 @@ async fn run_load(sandbox: &Sandbox, load: Load, connections: usize, seconds: f6
     }
     let pid = sandbox.child.id().unwrap_or(0);
     let cpu_before = cpu_time_us(pid);
+    // Request bodies built beforehand, as a load generator does (creates stay distinct).
+    let gets: Arc<Vec<Bytes>> = Arc::new(if load == Load::Get { ids.iter().map(|id| gql(GET, json!({ "id": id }))).collect() } else { Vec::new() });
+    let list = gql(LIST, json!({ "limit": 20 }));
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
     for (n, mut conn) in conns.into_iter().enumerate() {
-        let ids = ids.clone();
+        let gets = gets.clone();
+        let list = list.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut i = n;
@@ -200,8 +206,8 @@ async fn run_load(sandbox: &Sandbox, load: Load, connections: usize, seconds: f6
                 let t0 = Instant::now();
                 let body = match load {
                     Load::Ping => conn.get("/_ampbase/health").await?,
-                    Load::Get => conn.graphql(gql(GET, json!({ "id": ids[i % ids.len()] }))).await?,
-                    Load::List => conn.graphql(gql(LIST, json!({ "limit": 20 }))).await?,
+                    Load::Get => conn.graphql(gets[i % gets.len()].clone()).await?,
+                    Load::List => conn.graphql(list.clone()).await?,
                     Load::Create => conn.graphql(gql(CREATE, json!({ "input": { "content": format!("bench {n}-{i}") } }))).await?,
                 };
                 latencies.push(t0.elapsed().as_micros() as u64);

@@ -134,16 +134,29 @@ async fn graphql(State(state): State<Arc<AppSyncState>>, request: Request) -> Re
         return too_large(limit);
     }
     let mut stream = body.into_data_stream();
-    let mut buffer = bytes::BytesMut::new();
+    // A body in one chunk (the usual case) is used as it is; more are joined.
+    let mut first: Option<Bytes> = None;
+    let mut joined: Option<bytes::BytesMut> = None;
+    let mut len = 0usize;
     while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
         let Ok(chunk) = chunk else { return too_large(limit) };
-        if buffer.len() + chunk.len() > limit {
+        if len + chunk.len() > limit {
             drain_stream(stream).await;
             return too_large(limit);
         }
-        buffer.extend_from_slice(&chunk);
+        len += chunk.len();
+        match (&mut joined, first.take()) {
+            (Some(buffer), _) => buffer.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (None, Some(previous)) => {
+                let mut buffer = bytes::BytesMut::with_capacity(len);
+                buffer.extend_from_slice(&previous);
+                buffer.extend_from_slice(&chunk);
+                joined = Some(buffer);
+            }
+        }
     }
-    let bytes: Bytes = buffer.freeze();
+    let bytes: Bytes = joined.map(bytes::BytesMut::freeze).or(first).unwrap_or_default();
 
     let caller = match authenticate(&state, &api, AuthSource::Http, parts.uri.path(), &parts.headers, &bytes).await {
         Ok(c) => c,
@@ -168,7 +181,9 @@ async fn graphql(State(state): State<Arc<AppSyncState>>, request: Request) -> Re
     };
 
     let timeout = api.limits.execution_timeout;
-    let resp = match tokio::time::timeout(timeout, api.execute_cached(&state.docs, gql, caller)).await {
+    // Boxed: the execution's state machine is large, and every future that holds it inline
+    // (the timeout, this handler, axum's and hyper's wrappers) would be moved with it.
+    let resp = match tokio::time::timeout(timeout, Box::pin(api.execute_cached(&state.docs, gql, caller))).await {
         Ok(resp) => resp,
         Err(_) => {
             return json_response(StatusCode::OK, request_error_body(Some("ExecutionTimeout"), "Execution timed out."), None);
