@@ -58,6 +58,11 @@ impl DocCache {
         DocCache { capacity, docs: RwLock::new(HashMap::new()) }
     }
 
+    /// Whether documents (and so their validations) are kept at all.
+    pub fn keeps(&self) -> bool {
+        self.capacity > 0
+    }
+
     pub fn get_or_parse(&self, query: &str, max_nesting: usize) -> Result<Arc<CachedDoc>, ServerError> {
         if let Some(doc) = self.docs.read().unwrap_or_else(|e| e.into_inner()).get(query) {
             return Ok(doc.clone());

@@ -169,14 +169,16 @@ impl ExecutableApi {
                 }
                 None
             }
-            None => Some(Arc::new(std::sync::OnceLock::new())),
+            None if docs.keeps() => Some(Arc::new(std::sync::OnceLock::new())),
+            None => None,
         };
         let mut r = async_graphql::Request::new(request.query).data(caller).variables(variables);
-        r = r.data(match (&validated, &learn) {
-            (Some(v), _) => validation::Validation::Known(v.result),
-            (None, Some(slot)) => validation::Validation::Learn(slot.clone()),
-            (None, None) => unreachable!(),
-        });
+        match (&validated, &learn) {
+            (Some(v), _) => r = r.data(validation::Validation::Known(v.result)),
+            (None, Some(slot)) => r = r.data(validation::Validation::Learn(slot.clone())),
+            // Nothing is kept: a full validation, as async-graphql does it.
+            (None, None) => {}
+        }
         if let Some(op) = &operation_name {
             r = r.operation_name(op.clone());
         }
