@@ -520,7 +520,6 @@ impl UserPool {
         .map_err(AuthError::internal)?;
         user.srp_salt = salt.to_str_radix(16);
         user.srp_verifier = v.to_str_radix(16);
-        user.password_hash = crypto::hash_password(&temp);
         user.temp_expires = self.now() + TEMP_PASSWORD_SECONDS;
         let aliases = self.aliases_of(&user.attributes);
         let mut ops = vec![WriteOp::Put {

@@ -1,4 +1,4 @@
-//! The user pool: users, attributes, passwords (SRP verifier + Argon2id hash), codes,
+//! The user pool: users, attributes, passwords (SRP verifier), codes,
 //! sign-in sessions, tokens. Protocol-free: every operation takes and returns plain Rust
 //! values and fails with Cognito's [`AuthError`]s; `wire` maps them to JSON.
 
@@ -204,6 +204,7 @@ pub struct UserPool {
     delivery: Arc<dyn CodeDelivery>,
     /// Oldest first; the last one signs.
     keys: RwLock<Arc<Vec<SigningKey>>>,
+    verified_tokens: tokens::VerifiedTokens,
     sealer: Sealer,
     /// Seconds added to the system clock (tests of expiry).
     clock_offset: AtomicI64,
@@ -283,6 +284,7 @@ impl UserPool {
             store,
             delivery,
             keys: RwLock::new(Arc::new(Vec::new())),
+            verified_tokens: tokens::VerifiedTokens::default(),
             sealer: Sealer::new(&key),
             clock_offset: AtomicI64::new(0),
             last_message: AtomicI64::new(0),
@@ -371,6 +373,7 @@ impl UserPool {
             .collect();
         keys.sort_by_key(|k| k.created);
         *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
+        self.verified_tokens.clear();
         Ok(())
     }
 
@@ -897,16 +900,12 @@ impl UserPool {
         if attrs.contains_key("phone_number") {
             attrs.insert("phone_number_verified".into(), "false".into());
         }
-        // A passwordless user has no verifier and no hash: password sign-in always fails.
-        let (salt, verifier, hash) = if passwordless {
-            (String::new(), String::new(), String::new())
+        // A passwordless user has no verifier: password sign-in always fails.
+        let (salt, verifier) = if passwordless {
+            (String::new(), String::new())
         } else {
             let (salt, v) = srp::make_verifier(self.config.pool_name(), &internal, password);
-            (
-                salt.to_str_radix(16),
-                v.to_str_radix(16),
-                crypto::hash_password(password),
-            )
+            (salt.to_str_radix(16), v.to_str_radix(16))
         };
         let now = self.now_ms();
         let user = User {
@@ -920,7 +919,7 @@ impl UserPool {
             modified: now,
             srp_salt: salt,
             srp_verifier: verifier,
-            password_hash: hash,
+            password_hash: String::new(),
             failed_attempts: 0,
             locked_until: 0,
             totp_secret: String::new(),
@@ -1097,6 +1096,32 @@ impl UserPool {
         Ok(())
     }
 
+    /// Whether `password` is the user's: `g^x mod N` recomputed from the stored salt and
+    /// compared with the stored SRP verifier in constant time. The verifier is what Cognito
+    /// keeps; an Argon2id hash beside it added nothing at rest while costing ~13 ms per
+    /// sign-in, so only users stored before it was dropped still have one, and it is checked
+    /// when they have no verifier.
+    pub(crate) async fn password_matches(&self, user: &User, password: &str) -> AuthResult<bool> {
+        if !user.srp_verifier.is_empty() {
+            let salt = BigUint::parse_bytes(user.srp_salt.as_bytes(), 16)
+                .ok_or_else(|| AuthError::internal("stored salt"))?;
+            let stored = BigUint::parse_bytes(user.srp_verifier.as_bytes(), 16)
+                .ok_or_else(|| AuthError::internal("stored verifier"))?;
+            let computed = srp::verifier(&salt, self.config.pool_name(), &user.username, password);
+            return Ok(crypto::ct_eq(
+                &computed.to_bytes_be(),
+                &stored.to_bytes_be(),
+            ));
+        }
+        if user.password_hash.is_empty() {
+            return Ok(false);
+        }
+        let (p, h) = (password.to_string(), user.password_hash.clone());
+        tokio::task::spawn_blocking(move || crypto::verify_password(&p, &h))
+            .await
+            .map_err(AuthError::internal)
+    }
+
     /// After the password is proven: the account's state decides what follows.
     pub(crate) async fn after_password(
         &self,
@@ -1192,12 +1217,7 @@ impl UserPool {
                 if self.locked(&user) {
                     return Err(Self::password_attempts_exceeded());
                 }
-                let ok = {
-                    let (p, h) = (password.to_string(), user.password_hash.clone());
-                    tokio::task::spawn_blocking(move || crypto::verify_password(&p, &h))
-                        .await
-                        .map_err(AuthError::internal)?
-                };
+                let ok = self.password_matches(&user, password).await?;
                 if !ok {
                     self.record_failure(&user).await?;
                     return Err(AuthError::incorrect_credentials());
@@ -1534,10 +1554,7 @@ impl UserPool {
                 if self.locked(user) {
                     return Err(Self::password_attempts_exceeded());
                 }
-                let (p, h) = (password.to_string(), user.password_hash.clone());
-                let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&p, &h))
-                    .await
-                    .map_err(AuthError::internal)?;
+                let ok = self.password_matches(user, password).await?;
                 if !ok {
                     self.record_failure(user).await?;
                     return Err(AuthError::incorrect_credentials());
@@ -2167,12 +2184,20 @@ impl UserPool {
     /// signature, `exp`, `iss`, `token_use`, the app client, and that its session was not
     /// revoked) and returns its claims.
     pub async fn verify_token_claims(&self, token: &str) -> Result<Map<String, Value>, TokenError> {
-        let claims = tokens::verify_signature(&self.signing_keys(), token)?;
+        let now = self.now();
+        let claims = match self.verified_tokens.get(token, now) {
+            Some(claims) => claims,
+            None => {
+                let claims = tokens::verify_signature(&self.signing_keys(), token)?;
+                self.verified_tokens.insert(token, &claims, now);
+                claims
+            }
+        };
         let exp = claims
             .get("exp")
             .and_then(Value::as_i64)
             .ok_or(TokenError::Malformed)?;
-        if exp <= self.now() {
+        if exp <= now {
             return Err(TokenError::Expired);
         }
         if claims.get("iss").and_then(Value::as_str) != Some(self.config.issuer().as_str()) {
@@ -2438,10 +2463,8 @@ impl UserPool {
         let (salt, v) = srp::make_verifier(self.config.pool_name(), &user.username, password);
         user.srp_salt = salt.to_str_radix(16);
         user.srp_verifier = v.to_str_radix(16);
-        let p = password.to_string();
-        user.password_hash = tokio::task::spawn_blocking(move || crypto::hash_password(&p))
-            .await
-            .map_err(AuthError::internal)?;
+        // The verifier alone proves the password (see `password_matches`).
+        user.password_hash.clear();
         user.failed_attempts = 0;
         user.locked_until = 0;
         user.modified = self.now_ms();
@@ -2459,10 +2482,7 @@ impl UserPool {
         if self.locked(&user) {
             return Err(Self::password_attempts_exceeded());
         }
-        let (p, h) = (previous.to_string(), user.password_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&p, &h))
-            .await
-            .map_err(AuthError::internal)?;
+        let ok = self.password_matches(&user, previous).await?;
         if !ok {
             self.record_failure(&user).await?;
             return Err(AuthError::incorrect_credentials());
@@ -2766,6 +2786,85 @@ pub fn mask(destination: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn test_pool(dir: &std::path::Path) -> UserPool {
+        let store = Store::open(dir.join("pool.sqlite")).unwrap();
+        let delivery = crate::SandboxDelivery::quiet(store.clone());
+        UserPool::open(
+            PoolConfig::new("us-east-1_Legacy123", "legacyclient"),
+            store,
+            delivery,
+        )
+        .await
+        .unwrap()
+    }
+
+    fn password_auth(user: &str, password: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("USERNAME".to_string(), user.to_string()),
+            ("PASSWORD".to_string(), password.to_string()),
+        ])
+    }
+
+    /// New users keep only the SRP verifier, which USER_PASSWORD_AUTH checks; a user stored
+    /// with an Argon2id hash and no verifier still signs in with its password.
+    #[tokio::test]
+    async fn password_sign_in_by_verifier_and_by_legacy_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = test_pool(dir.path()).await;
+        pool.sign_up("legacyclient", "new@example.com", "Passw0rd!", &[])
+            .await
+            .unwrap();
+        pool.admin_confirm_sign_up("us-east-1_Legacy123", "new@example.com")
+            .await
+            .unwrap();
+        let user = pool.find_user("new@example.com").await.unwrap().unwrap();
+        assert!(user.password_hash.is_empty());
+        assert!(!user.srp_verifier.is_empty());
+        let ok = pool
+            .initiate_auth(
+                "legacyclient",
+                "USER_PASSWORD_AUTH",
+                &password_auth("new@example.com", "Passw0rd!"),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(ok, AuthStep::Authenticated(_)));
+        let wrong = pool
+            .initiate_auth(
+                "legacyclient",
+                "USER_PASSWORD_AUTH",
+                &password_auth("new@example.com", "Passw0rd?"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(wrong.kind, ErrorKind::NotAuthorizedException);
+
+        // A user as stored before the hash was dropped, with its verifier lost.
+        let mut legacy = user.clone();
+        legacy.srp_salt.clear();
+        legacy.srp_verifier.clear();
+        legacy.password_hash = crypto::hash_password("Old-Passw0rd!");
+        pool.save_user(&legacy).await.unwrap();
+        let ok = pool
+            .initiate_auth(
+                "legacyclient",
+                "USER_PASSWORD_AUTH",
+                &password_auth("new@example.com", "Old-Passw0rd!"),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(ok, AuthStep::Authenticated(_)));
+        let wrong = pool
+            .initiate_auth(
+                "legacyclient",
+                "USER_PASSWORD_AUTH",
+                &password_auth("new@example.com", "Passw0rd!"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(wrong.kind, ErrorKind::NotAuthorizedException);
+    }
 
     #[test]
     fn masks_like_cognito() {

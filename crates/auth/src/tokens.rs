@@ -167,6 +167,61 @@ pub fn verify_signature(
     }
 }
 
+/// Tokens whose signature was verified, by their exact text, until they expire: a client
+/// sends the same token on every request, and an RSA verification per request would cost more
+/// than the request. Only signatures are cached; expiry and revocation are checked each time.
+/// Cleared whenever the pool's keys change, so a retired key's tokens stop verifying at once.
+#[derive(Default)]
+pub struct VerifiedTokens {
+    entries: std::sync::RwLock<std::collections::HashMap<Box<str>, VerifiedToken>>,
+}
+
+struct VerifiedToken {
+    claims: Map<String, Value>,
+    exp: i64,
+}
+
+/// Entries kept at most; beyond it expired ones are dropped, then everything.
+const VERIFIED_TOKENS_CAPACITY: usize = 50_000;
+
+impl VerifiedTokens {
+    /// The claims of `token` if its signature was verified before and it has not expired.
+    pub fn get(&self, token: &str, now: i64) -> Option<Map<String, Value>> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(token)
+            .filter(|t| t.exp > now)
+            .map(|t| t.claims.clone())
+    }
+
+    pub fn insert(&self, token: &str, claims: &Map<String, Value>, now: i64) {
+        let Some(exp) = claims.get("exp").and_then(Value::as_i64) else {
+            return;
+        };
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= VERIFIED_TOKENS_CAPACITY {
+            entries.retain(|_, t| t.exp > now);
+            if entries.len() >= VERIFIED_TOKENS_CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            token.into(),
+            VerifiedToken {
+                claims: claims.clone(),
+                exp,
+            },
+        );
+    }
+
+    pub fn clear(&self) {
+        self.entries
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
 /// Claims of a token, without verifying anything (for refresh tokens' companions and tests).
 pub fn decode_unverified(token: &str) -> Option<Map<String, Value>> {
     let p = token.split('.').nth(1)?;
