@@ -52,6 +52,17 @@ pub struct Credentials {
     pub principal: IamPrincipal,
 }
 
+/// The outcome of [`IdentityPool::lookup_credentials`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum CredentialLookup {
+    Valid(Credentials),
+    /// No credentials with this access key id, or no session token given.
+    Unknown,
+    /// The session token is not the one issued with the access key.
+    TokenMismatch,
+    Expired,
+}
+
 pub struct IdentityPool {
     config: IdentityPoolConfig,
     user_pool: Arc<UserPool>,
@@ -349,25 +360,48 @@ impl IdentityPool {
         access_key_id: &str,
         session_token: &str,
     ) -> AuthResult<Option<Credentials>> {
+        Ok(
+            match self
+                .lookup_credentials(access_key_id, Some(session_token))
+                .await?
+            {
+                CredentialLookup::Valid(creds) => Some(creds),
+                _ => None,
+            },
+        )
+    }
+
+    /// Like [`IdentityPool::credentials`], saying why credentials are refused, so that an edge
+    /// can answer as AWS does (S3: `InvalidAccessKeyId`, `InvalidToken`, `ExpiredToken`).
+    pub async fn lookup_credentials(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> AuthResult<CredentialLookup> {
         let Some(item) = self
             .user_pool
             .store()
             .get(CREDENTIALS_TABLE, &Key::new(access_key_id))
             .await?
         else {
-            return Ok(None);
+            return Ok(CredentialLookup::Unknown);
         };
         let Ok(mut creds) = serde_json::from_value::<Credentials>(Value::Object(item)) else {
-            return Ok(None);
+            return Ok(CredentialLookup::Unknown);
+        };
+        // Temporary credentials are nothing without their session token.
+        let Some(session_token) = session_token else {
+            return Ok(CredentialLookup::Unknown);
         };
         let given = crypto::sha256_hex(session_token.as_bytes());
-        if creds.expiration <= self.user_pool.now()
-            || !crypto::ct_eq(given.as_bytes(), creds.session_token.as_bytes())
-        {
-            return Ok(None);
+        if !crypto::ct_eq(given.as_bytes(), creds.session_token.as_bytes()) {
+            return Ok(CredentialLookup::TokenMismatch);
+        }
+        if creds.expiration <= self.user_pool.now() {
+            return Ok(CredentialLookup::Expired);
         }
         creds.session_token = session_token.to_string();
-        Ok(Some(creds))
+        Ok(CredentialLookup::Valid(creds))
     }
 
     /// `GetOpenIdToken`: an RS256 token for the identity (`sub` = identity id, `aud` = the

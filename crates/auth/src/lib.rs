@@ -37,7 +37,7 @@ pub use admin::{Group, NewUser};
 pub use config::{AttributeSpec, PasswordPolicy, PoolConfig};
 pub use delivery::{CodeDelivery, Mailbox, Message, SandboxDelivery};
 pub use error::{AuthError, AuthResult, ErrorKind};
-pub use identity::{Credentials, Identity, IdentityPool, IdentityPoolConfig};
+pub use identity::{CredentialLookup, Credentials, Identity, IdentityPool, IdentityPoolConfig};
 pub use pool::{AuthStep, AuthenticationResult, CodeDeliveryDetails, SignUpResult, User, UserPool};
 pub use tokens::TokenError;
 pub use wire::{

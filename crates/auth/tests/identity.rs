@@ -228,3 +228,47 @@ async fn guests_can_be_turned_off_and_the_wire_speaks_identity() {
     let (_, v) = call("ListIdentities", json!({})).await;
     assert_eq!(v["__type"], "UnknownOperationException");
 }
+
+/// What the S3 edge needs to answer as AWS does: unknown key, token missing or not the
+/// issued one, expiry.
+#[tokio::test]
+async fn credential_lookup_says_why_it_refuses() {
+    use ampbase_auth::CredentialLookup;
+    let pool = common::pool().await;
+    let ip = common::identity_pool(&pool, true).await;
+    let none = Map::new();
+    let guest = ip.get_id(&common::identity_pool_id(), &none).await.unwrap();
+    let creds = ip
+        .get_credentials_for_identity(&guest, &none)
+        .await
+        .unwrap();
+    let lookup = |token: Option<&'static str>| {
+        let ip = ip.clone();
+        let key = creds.access_key_id.clone();
+        async move { ip.lookup_credentials(&key, token).await.unwrap() }
+    };
+    let token: &'static str = Box::leak(creds.session_token.clone().into_boxed_str());
+    assert_eq!(
+        lookup(Some(token)).await,
+        CredentialLookup::Valid(creds.clone())
+    );
+    assert_eq!(lookup(None).await, CredentialLookup::Unknown);
+    assert_eq!(
+        lookup(Some("not-the-token")).await,
+        CredentialLookup::TokenMismatch
+    );
+    assert_eq!(
+        ip.lookup_credentials("ASIAUNKNOWN00000000", Some(token))
+            .await
+            .unwrap(),
+        CredentialLookup::Unknown
+    );
+    pool.advance_clock(3600);
+    assert_eq!(lookup(Some(token)).await, CredentialLookup::Expired);
+    assert!(
+        ip.credentials(&creds.access_key_id, token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -16,7 +16,7 @@ use ampbase_outputs::amplify_outputs::OutputsContext;
 use arc_swap::ArcSwapOption;
 use ampbase_backend::CompiledBackend;
 use ampbase_data::{DataService, FunctionGrants};
-use ampbase_storage::{AdminCredential, StorageConfig, StorageService};
+use ampbase_storage::{AdminCredential, ResolverChain, StorageConfig, StorageService};
 use ampbase_store::Store;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -26,6 +26,8 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+mod storage_credentials;
 
 /// Where to listen, and where the sandbox keeps its files.
 #[derive(Debug, Clone)]
@@ -107,13 +109,17 @@ impl Server {
         let addr = listener.local_addr().map_err(StartError::Io)?;
         let storage_addr = storage_listener.local_addr().map_err(StartError::Io)?;
 
+        let auth: AuthSlot = Arc::new(ArcSwapOption::empty());
+        // S3 requests are signed by the administrator or with identity-pool credentials.
         let admin = AdminCredential::load_or_create(config.state_dir.join("admin-credential.json")).map_err(StartError::Io)?;
-        let storage = StorageService::open_local(config.state_dir.join("storage"), store.clone(), Arc::new(admin.resolver()))
+        let s3_credentials = ResolverChain::new()
+            .with(Arc::new(admin.resolver()))
+            .with(Arc::new(storage_credentials::IdentityPoolCredentials { auth: auth.clone() }));
+        let storage = StorageService::open_local(config.state_dir.join("storage"), store.clone(), Arc::new(s3_credentials))
             .await
             .map_err(|e| StartError::Storage(e.to_string()))?;
 
         let appsync = AppSyncState::new(None);
-        let auth: AuthSlot = Arc::new(ArcSwapOption::empty());
         appsync.set_authenticator(Some(Box::new(UserPoolAuthenticator { auth: auth.clone() })));
         let router = main_router(appsync.clone(), auth.clone());
         let (main_tx, main_rx) = oneshot::channel::<()>();
@@ -180,8 +186,9 @@ impl Server {
                 let identity = Arc::new(
                     IdentityPool::open(identity_config, pool.clone()).await.map_err(|e| InstallError(format!("identity pool: {e}")))?,
                 );
-                let router = ampbase_auth::router_with(pool.clone(), RouterOptions { identity_pool: Some(identity), ..RouterOptions::default() });
-                Some(Arc::new(CurrentAuth { pool, router }))
+                let router =
+                    ampbase_auth::router_with(pool.clone(), RouterOptions { identity_pool: Some(identity.clone()), ..RouterOptions::default() });
+                Some(Arc::new(CurrentAuth { pool, identity: Some(identity), router }))
             }
         };
         let api = match &backend.data {
@@ -223,6 +230,8 @@ impl Server {
 /// The user pool being served, and its routes.
 struct CurrentAuth {
     pool: Arc<UserPool>,
+    /// Its identity pool, whose credentials sign S3 requests.
+    identity: Option<Arc<IdentityPool>>,
     router: Router,
 }
 

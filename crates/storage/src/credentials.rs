@@ -1,10 +1,12 @@
 //! Who signed a request: the access key of a SigV4 signature → its secret and the caller.
 //!
 //! The S3 edge asks a [`CredentialResolver`] for the secret of the access key in a request's
-//! signature; s3s verifies the signature with it, and the service then authorizes the request
-//! as the [`Caller`] the resolver returned. Now: a static administrator credential per sandbox
-//! ([`AdminCredential`]). The auth service adds identity-pool identities (guest and
-//! authenticated, with their session tokens) and function roles by implementing the trait.
+//! signature, with the request's session token (`x-amz-security-token`, header or presigned
+//! query); s3s verifies the signature with the secret, and the service then authorizes the
+//! request as the [`Caller`] the resolver returned. The sandbox chains its static
+//! administrator credential ([`AdminCredential`]) with the identity pool's temporary
+//! credentials (guest and authenticated identities, resolved by the server crate against the
+//! live identity pool).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -16,11 +18,46 @@ use ampbase_core::{Caller, IamPrincipal};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-/// Maps an access key to its secret and caller. `None`: unknown key (S3's
-/// `InvalidAccessKeyId`). Expired temporary credentials should return `None` too.
+/// What a resolver knows about an access key and session token; each refusal is the S3 error
+/// AWS answers in that case.
+#[derive(Clone, PartialEq)]
+pub enum Resolution {
+    /// The secret to verify the signature with, and whom the credentials stand for.
+    Found { secret: String, caller: Caller },
+    /// No such access key, or temporary credentials sent without their session token
+    /// (`InvalidAccessKeyId`).
+    Unknown,
+    /// Temporary credentials past their expiration (`ExpiredToken`).
+    Expired,
+    /// A session token that is not the one issued with the access key, or a token sent with
+    /// long-term credentials (`InvalidToken`).
+    InvalidToken,
+    /// The lookup itself failed (`InternalError`); the reason is logged, not sent.
+    Failed(String),
+}
+
+impl fmt::Debug for Resolution {
+    // Never prints the secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Resolution::Found { caller, .. } => f
+                .debug_struct("Found")
+                .field("secret", &"[hidden]")
+                .field("caller", caller)
+                .finish(),
+            Resolution::Unknown => f.write_str("Unknown"),
+            Resolution::Expired => f.write_str("Expired"),
+            Resolution::InvalidToken => f.write_str("InvalidToken"),
+            Resolution::Failed(reason) => f.debug_tuple("Failed").field(reason).finish(),
+        }
+    }
+}
+
+/// Maps an access key (and the request's session token, if it sent one) to its secret and
+/// caller.
 #[async_trait]
 pub trait CredentialResolver: Send + Sync + 'static {
-    async fn secret_key(&self, access_key: &str) -> Option<(String, Caller)>;
+    async fn resolve(&self, access_key: &str, session_token: Option<&str>) -> Resolution;
 }
 
 /// A fixed set of credentials.
@@ -64,12 +101,21 @@ impl fmt::Debug for StaticCredentials {
 
 #[async_trait]
 impl CredentialResolver for StaticCredentials {
-    async fn secret_key(&self, access_key: &str) -> Option<(String, Caller)> {
-        self.keys.get(access_key).cloned()
+    async fn resolve(&self, access_key: &str, session_token: Option<&str>) -> Resolution {
+        match (self.keys.get(access_key), session_token) {
+            (None, _) => Resolution::Unknown,
+            // Long-term credentials have no session; AWS refuses a token sent with them.
+            (Some(_), Some(_)) => Resolution::InvalidToken,
+            (Some((secret, caller)), None) => Resolution::Found {
+                secret: secret.clone(),
+                caller: caller.clone(),
+            },
+        }
     }
 }
 
-/// Several resolvers, asked in order; the first that knows the key answers.
+/// Several resolvers, asked in order; the first that knows the key (answers anything but
+/// [`Resolution::Unknown`]) decides.
 #[derive(Default, Clone)]
 pub struct ResolverChain(Vec<Arc<dyn CredentialResolver>>);
 
@@ -86,13 +132,14 @@ impl ResolverChain {
 
 #[async_trait]
 impl CredentialResolver for ResolverChain {
-    async fn secret_key(&self, access_key: &str) -> Option<(String, Caller)> {
+    async fn resolve(&self, access_key: &str, session_token: Option<&str>) -> Resolution {
         for resolver in &self.0 {
-            if let Some(found) = resolver.secret_key(access_key).await {
-                return Some(found);
+            match resolver.resolve(access_key, session_token).await {
+                Resolution::Unknown => continue,
+                answer => return answer,
             }
         }
-        None
+        Resolution::Unknown
     }
 }
 
@@ -212,10 +259,22 @@ mod tests {
         let resolver = ResolverChain::new()
             .with(Arc::new(StaticCredentials::new()))
             .with(Arc::new(a.resolver()));
-        let (secret, caller) = resolver.secret_key(&a.access_key_id).await.unwrap();
+        let Resolution::Found { secret, caller } = resolver.resolve(&a.access_key_id, None).await
+        else {
+            panic!("the admin credential is not resolved");
+        };
         assert_eq!(secret, a.secret_access_key());
         assert_eq!(caller, Caller::Iam(IamPrincipal::Admin));
-        assert!(resolver.secret_key("AKIAUNKNOWN").await.is_none());
+        assert_eq!(
+            resolver.resolve("AKIAUNKNOWN", None).await,
+            Resolution::Unknown
+        );
+        assert_eq!(
+            resolver.resolve(&a.access_key_id, Some("token")).await,
+            Resolution::InvalidToken
+        );
+        let found = resolver.resolve(&a.access_key_id, None).await;
+        assert!(!format!("{found:?}").contains(a.secret_access_key()));
         assert_ne!(AdminCredential::generate().unwrap(), a);
     }
 }

@@ -57,7 +57,9 @@ impl S3HttpService {
         if req.method() == Method::OPTIONS {
             return preflight(req.headers(), origin, &request_id);
         }
-        let mut resp = match self.s3.call(req).await {
+        let credentials = crate::s3::RequestCredentials::of(req.headers(), req.uri());
+        let call = crate::s3::REQUEST_CREDENTIALS.scope(credentials, self.s3.call(req));
+        let mut resp = match call.await {
             Ok(resp) => resp,
             Err(err) => {
                 tracing::error!(error = ?err, "S3 request failed");

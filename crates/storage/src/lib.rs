@@ -47,7 +47,9 @@ use ampbase_store::Store;
 
 pub use ampbase_core::Caller;
 pub use blob::{BlobStore, LocalDisk};
-pub use credentials::{AdminCredential, CredentialResolver, ResolverChain, StaticCredentials};
+pub use credentials::{
+    AdminCredential, CredentialResolver, Resolution, ResolverChain, StaticCredentials,
+};
 pub use events::{EventKind, StorageEvent};
 pub use http_service::S3HttpService;
 pub use objects::{Objects, StorageError};

@@ -22,6 +22,7 @@ use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
 use crate::Inner;
 use crate::blob::{BlobError, InStream, OutStream};
+use crate::credentials::Resolution;
 use crate::events::EventKind;
 use crate::objects::{ContentHeaders, ListQuery, ObjectRecord, StorageError, WriteCondition};
 use crate::rules::Action;
@@ -1420,6 +1421,83 @@ fn check_copy_conditions(
     })
 }
 
+tokio::task_local! {
+    /// The session token of the request being handled, and what its credentials resolved to.
+    /// s3s asks [`S3Auth`] for a secret by access key alone; the HTTP service reads the token
+    /// before handing the request to s3s, and the resolution made for the signature is reused
+    /// for the caller.
+    pub(crate) static REQUEST_CREDENTIALS: RequestCredentials;
+}
+
+/// See [`REQUEST_CREDENTIALS`].
+pub(crate) struct RequestCredentials {
+    session_token: Option<String>,
+    resolved: std::sync::Mutex<Option<(String, Caller)>>,
+}
+
+impl RequestCredentials {
+    /// The session token of a request: the `x-amz-security-token` header, or the
+    /// `X-Amz-Security-Token` parameter of a presigned URL (both covered by the signature).
+    pub(crate) fn of(headers: &http::HeaderMap, uri: &http::Uri) -> RequestCredentials {
+        let from_header = headers
+            .get("x-amz-security-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let from_query = || {
+            uri.query()?.split('&').find_map(|pair| {
+                let (name, value) = pair.split_once('=')?;
+                name.eq_ignore_ascii_case("X-Amz-Security-Token").then(|| {
+                    percent_encoding::percent_decode_str(value)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+            })
+        };
+        RequestCredentials {
+            session_token: from_header.or_else(from_query),
+            resolved: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+fn current_session_token() -> Option<String> {
+    REQUEST_CREDENTIALS
+        .try_with(|c| c.session_token.clone())
+        .ok()
+        .flatten()
+}
+
+/// Resolves an access key with the request's session token; refusals in S3's words.
+async fn resolve(inner: &Inner, access_key: &str) -> S3Result<(String, Caller)> {
+    let token = current_session_token();
+    match inner.resolver.resolve(access_key, token.as_deref()).await {
+        Resolution::Found { secret, caller } => {
+            let _ = REQUEST_CREDENTIALS.try_with(|c| {
+                if let Ok(mut slot) = c.resolved.lock() {
+                    *slot = Some((access_key.to_string(), caller.clone()));
+                }
+            });
+            Ok((secret, caller))
+        }
+        Resolution::Unknown => Err(s3_error!(
+            InvalidAccessKeyId,
+            "The AWS Access Key Id you provided does not exist in our records."
+        )),
+        Resolution::Expired => Err(s3_error!(ExpiredToken, "The provided token has expired.")),
+        Resolution::InvalidToken => Err(s3_error!(
+            InvalidToken,
+            "The provided token is malformed or otherwise invalid."
+        )),
+        Resolution::Failed(reason) => {
+            tracing::error!(%reason, "credential lookup failed");
+            Err(S3Error::with_message(
+                S3ErrorCode::InternalError,
+                "We encountered an internal error. Please try again.",
+            ))
+        }
+    }
+}
+
 /// Authentication: the secret of an access key, from the resolver.
 pub(crate) struct Auth {
     pub(crate) inner: Arc<Inner>,
@@ -1428,16 +1506,13 @@ pub(crate) struct Auth {
 #[async_trait]
 impl S3Auth for Auth {
     async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
-        match self.inner.resolver.secret_key(access_key).await {
-            Some((secret, _)) => Ok(SecretKey::from(secret)),
-            None => Err(s3_error!(
-                InvalidAccessKeyId,
-                "The AWS Access Key Id you provided does not exist in our records."
-            )),
-        }
+        let (secret, _) = resolve(&self.inner, access_key).await?;
+        Ok(SecretKey::from(secret))
     }
 }
 
+/// The caller of a request whose signature s3s verified: the resolution made for the
+/// signature, or a fresh one (a request handled outside [`REQUEST_CREDENTIALS`]).
 async fn resolve_caller(inner: &Inner, access_key: Option<&str>) -> S3Result<Caller> {
     let Some(access_key) = access_key else {
         return Err(s3_error!(
@@ -1445,9 +1520,19 @@ async fn resolve_caller(inner: &Inner, access_key: Option<&str>) -> S3Result<Cal
             "Anonymous access is not allowed: sign the request"
         ));
     };
-    match inner.resolver.secret_key(access_key).await {
+    let verified = REQUEST_CREDENTIALS
+        .try_with(|c| {
+            c.resolved
+                .lock()
+                .ok()
+                .and_then(|r| r.clone())
+                .filter(|(key, _)| key == access_key)
+        })
+        .ok()
+        .flatten();
+    match verified {
         Some((_, caller)) => Ok(caller),
-        None => Err(s3_error!(InvalidAccessKeyId)),
+        None => Ok(resolve(inner, access_key).await?.1),
     }
 }
 

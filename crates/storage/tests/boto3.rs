@@ -10,7 +10,8 @@ use std::sync::Arc;
 use ampbase_core::{Caller, IamPrincipal};
 use ampbase_definition::StorageDefinition;
 use ampbase_storage::{
-    AdminCredential, ResolverChain, StaticCredentials, StorageConfig, StorageService,
+    AdminCredential, CredentialResolver, Resolution, ResolverChain, StaticCredentials,
+    StorageConfig, StorageService,
 };
 use serde_json::json;
 
@@ -61,6 +62,36 @@ fn definition() -> StorageDefinition {
         "triggers": { "onUpload": "onUploadFn", "onDelete": "onDeleteFn" },
     }))
     .unwrap()
+}
+
+/// Temporary credentials as the identity pool issues them: a key, a secret and the session
+/// token issued with them, live or expired. The server crate resolves the real identity
+/// pool's credentials with the same answers.
+struct TemporaryCredentials;
+
+#[async_trait::async_trait]
+impl CredentialResolver for TemporaryCredentials {
+    async fn resolve(&self, access_key: &str, session_token: Option<&str>) -> Resolution {
+        let (token, expired, identity_id) = match access_key {
+            "ASIATEMPCAROL" => ("carol-session-token/+=", false, "us-east-1:carol"),
+            "ASIAEXPIREDCAROL" => ("carol-old-token", true, "us-east-1:carol"),
+            _ => return Resolution::Unknown,
+        };
+        match session_token {
+            None => Resolution::Unknown,
+            Some(given) if given != token => Resolution::InvalidToken,
+            Some(_) if expired => Resolution::Expired,
+            Some(_) => Resolution::Found {
+                secret: "carol-secret".into(),
+                caller: Caller::Iam(IamPrincipal::Authenticated {
+                    identity_id: identity_id.into(),
+                    sub: "carol-sub".into(),
+                    username: "carol".into(),
+                    groups: vec![],
+                }),
+            },
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,7 +147,8 @@ async fn boto3_against_the_endpoint() {
         );
     let resolver = ResolverChain::new()
         .with(Arc::new(admin.resolver()))
-        .with(Arc::new(users));
+        .with(Arc::new(users))
+        .with(Arc::new(TemporaryCredentials));
     let store = ampbase_store::Store::open(dir.path().join("sandboxes/test/data.sqlite")).unwrap();
     let service = StorageService::open_local(&storage_dir, store, Arc::new(resolver))
         .await

@@ -449,4 +449,38 @@ alice.complete_multipart_upload(Bucket=BUCKET, Key="private/us-east-1:alice/big"
 check(error_code(guest.list_buckets) == "AccessDenied", "only administrators list buckets")
 check(error_code(alice.create_bucket, Bucket="alices-bucket") == "AccessDenied", "only administrators create buckets")
 
+# ---- temporary credentials (identity pool): the session token must be the issued one
+def temp_client(key, token, secret="carol-secret"):
+    return boto3.client(
+        "s3",
+        endpoint_url=EP,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+        region_name="us-east-1",
+        config=Config(s3={"addressing_style": "path"}, signature_version="s3v4", retries={"max_attempts": 1}),
+    )
+
+
+carol = temp_client("ASIATEMPCAROL", "carol-session-token/+=")
+carol.put_object(Bucket=BUCKET, Key="private/us-east-1:carol/note.txt", Body=b"carol")
+check(carol.get_object(Bucket=BUCKET, Key="private/us-east-1:carol/note.txt")["Body"].read() == b"carol", "session token in the header")
+check(denied(carol.get_object, Key="private/us-east-1:alice/diary.txt"), "temporary credentials are their identity, nothing more")
+url = carol.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "private/us-east-1:carol/note.txt"}, ExpiresIn=300)
+check("X-Amz-Security-Token=" in url, "presigned URL carries the token")
+check(urllib.request.urlopen(url).read() == b"carol", "session token in a presigned URL")
+check(error_code(temp_client("ASIATEMPCAROL", "another-token").get_object, Bucket=BUCKET, Key="private/us-east-1:carol/note.txt") == "InvalidToken", "a token that is not the issued one")
+check(status_of(temp_client("ASIATEMPCAROL", "another-token").get_object, Bucket=BUCKET, Key="private/us-east-1:carol/note.txt") == 400, "InvalidToken is a 400")
+check(error_code(client("ASIATEMPCAROL", "carol-secret").get_object, Bucket=BUCKET, Key="private/us-east-1:carol/note.txt") == "InvalidAccessKeyId", "temporary credentials without their token")
+expired = temp_client("ASIAEXPIREDCAROL", "carol-old-token")
+check(error_code(expired.get_object, Bucket=BUCKET, Key="private/us-east-1:carol/note.txt") == "ExpiredToken", "expired credentials")
+check(status_of(expired.get_object, Bucket=BUCKET, Key="private/us-east-1:carol/note.txt") == 400, "ExpiredToken is a 400")
+url = expired.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "private/us-east-1:carol/note.txt"}, ExpiresIn=300)
+try:
+    urllib.request.urlopen(url)
+    check(False, "a presigned URL of expired credentials is refused")
+except urllib.error.HTTPError as e:
+    check(e.code == 400 and b"<Code>ExpiredToken</Code>" in e.read(), "a presigned URL of expired credentials: ExpiredToken")
+check(error_code(temp_client(ADMIN[0], "some-token", ADMIN[1]).list_buckets) == "InvalidToken", "a session token with long-term credentials")
+
 print(f"ALL OK ({checks} checks)")
