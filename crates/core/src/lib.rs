@@ -4,6 +4,8 @@
 //! a SigV4 signature) and hands the services a [`Caller`]. Services decide what the caller may
 //! do; they never see headers or tokens.
 
+pub mod functions;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

@@ -81,6 +81,40 @@ pub fn load_data_module(
     engine::evaluate(app_root, &entry, options)
 }
 
+/// A TypeScript or JavaScript module made runnable by Node.js: types stripped, nothing
+/// down-levelled (for the functions service, which runs handlers on Node.js).
+#[derive(Debug, Clone)]
+pub struct NodeModule {
+    pub code: String,
+    /// Source map v3 JSON back to `path` as given.
+    pub source_map: Option<String>,
+    /// The specifiers of the value imports and re-exports, as written (before any rewrite).
+    pub imports: Vec<String>,
+}
+
+/// Transpiles one module for Node.js; `rewrite` may replace the specifier of each static
+/// import and re-export (`None` keeps it). Syntax errors come back located in `text`.
+pub fn transpile_for_node(
+    path: &str,
+    text: String,
+    rewrite: &mut dyn FnMut(&str) -> Option<String>,
+) -> Result<NodeModule, Diagnostic> {
+    let source = source::SourceText::new(text);
+    match transpile::transpile_with(path, &source, Some(rewrite)) {
+        Ok(t) => Ok(NodeModule {
+            code: t.code,
+            source_map: t.map.map(|m| m.to_json_string()),
+            imports: t.imports.into_iter().map(|i| i.specifier).collect(),
+        }),
+        Err(e) => Err(Diagnostic {
+            file: path.to_string(),
+            location: Some(e.at),
+            message: e.message,
+            code_line: source.line_text(e.at.line).map(str::to_string),
+        }),
+    }
+}
+
 /// Why a definition could not be loaded.
 #[derive(Debug)]
 pub enum LoadError {

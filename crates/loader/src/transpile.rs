@@ -41,6 +41,18 @@ pub(crate) struct SyntaxError {
 }
 
 pub(crate) fn transpile(path: &str, source: &SourceText) -> Result<Transpiled, SyntaxError> {
+    transpile_with(path, source, None)
+}
+
+/// Rewrites an import specifier (`./x` → `./x.mjs`); `None` keeps it as written.
+pub(crate) type SpecifierRewrite<'r> = &'r mut dyn FnMut(&str) -> Option<String>;
+
+/// [`transpile`], with the specifiers of static imports and re-exports rewritten.
+pub(crate) fn transpile_with(
+    path: &str,
+    source: &SourceText,
+    mut rewrite: Option<SpecifierRewrite<'_>>,
+) -> Result<Transpiled, SyntaxError> {
     let allocator = Allocator::default();
     let source_type = SourceType::from_path(Path::new(path))
         .unwrap_or_else(|_| SourceType::mjs())
@@ -89,6 +101,19 @@ pub(crate) fn transpile(path: &str, source: &SourceText) -> Result<Transpiled, S
             _ => continue,
         };
         imports.push(ImportUse { specifier, names, namespace, at: source.location(span.start) });
+    }
+    if let Some(rewrite) = rewrite.as_mut() {
+        for statement in program.body.iter_mut() {
+            let literal = match statement {
+                Statement::ImportDeclaration(decl) => &mut decl.source,
+                Statement::ExportFromDeclaration(decl) => &mut decl.source,
+                Statement::ExportAllDeclaration(decl) => &mut decl.source,
+                _ => continue,
+            };
+            if let Some(new) = rewrite(literal.value.as_str()) {
+                literal.value = oxc::allocator::FromIn::from_in(new.as_str(), &allocator);
+            }
+        }
     }
 
     let generated = Codegen::new()
