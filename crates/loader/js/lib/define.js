@@ -233,19 +233,19 @@ export function defineData(props) {
 
 const STORAGE_ACTIONS = ['read', 'get', 'list', 'write', 'delete'];
 
+// `allow.guest` and `allow.authenticated` are one object per callback, used on many paths:
+// each `.to()` makes its own rule, never changes the shared one.
 function storageRule(principal, extra, label) {
-  const rule = { principal, ...extra, actions: null };
   return tagged(
     {
       to(actions) {
         if (!Array.isArray(actions) || actions.length === 0 || actions.some((x) => !STORAGE_ACTIONS.includes(x))) {
           throw new Error(`defineStorage access: ${label}.to() needs a non-empty array of ${STORAGE_ACTIONS.map((x) => `'${x}'`).join(', ')}; got ${describeValue(actions)}.`);
         }
-        rule.actions = actions;
-        return tagged({}, { kind: 'storageRule', rule, label });
+        return tagged({}, { kind: 'storageRule', rule: { principal, ...extra, actions: [...actions] }, label });
       },
     },
-    { kind: 'storageRule', rule, label },
+    { kind: 'storageRule', rule: { principal, ...extra, actions: null }, label },
   );
 }
 

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setup, load, jsRoot } from './support/harness.mjs';
+import { internal } from '../lib/strict.js';
 import { a, defineFunction, defineStorage, defineData, defineAuth, defineBackend } from '../backend.js';
 
 const env = setup();
@@ -100,6 +101,21 @@ test('resource factories validate their properties', () => {
   throws(() => defineStorage({ name: 'm', access: (allow) => ({ 'public/*': [allow.guest.to(['upload'])] }) }), /needs a non-empty array of 'read', 'get', 'list', 'write', 'delete'/);
   throws(() => defineData({ schema: 1 }), /defineData\(\) needs schema/);
   throws(() => defineAuth({}), /defineAuth\(\) needs loginWith/);
+  // The same principal on several paths keeps each path's actions.
+  const shared = internal(
+    defineStorage({
+      name: 'shared',
+      access: (allow) => ({
+        'public/*': [allow.guest.to(['read']), allow.authenticated.to(['read', 'write', 'delete'])],
+        'protected/{entity_id}/*': [allow.authenticated.to(['read']), allow.entity('identity').to(['read', 'write', 'delete'])],
+      }),
+    }),
+  );
+  assert.deepEqual(shared.access['public/*'], [
+    { principal: 'guest', actions: ['read'] },
+    { principal: 'authenticated', actions: ['read', 'write', 'delete'] },
+  ]);
+  assert.deepEqual(shared.access['protected/{entity_id}/*'][0], { principal: 'authenticated', actions: ['read'] });
   const fn = defineFunction({ name: 'one' });
   throws(() => defineFunction({ name: 'one' }), /a function named 'one' is already defined/);
   const backend = defineBackend({ fn, geo: { something: true } });
