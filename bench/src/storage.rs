@@ -211,7 +211,13 @@ async fn start_ampbase(binary: &Path) -> Result<Target> {
     .map_err(|_| anyhow!("the sandbox did not become ready"))??;
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     let outputs: Value = serde_json::from_str(&std::fs::read_to_string(app.join("amplify_outputs.json"))?)?;
-    let bucket = outputs["storage"]["bucket_name"].as_str().ok_or_else(|| anyhow!("no storage bucket in the outputs"))?.to_string();
+    // The local outputs (`0-local`) carry the bucket as `Storage.S3.bucket`; the Gen 2 spec as
+    // `storage.bucket_name`.
+    let bucket = outputs["Storage"]["S3"]["bucket"]
+        .as_str()
+        .or(outputs["storage"]["bucket_name"].as_str())
+        .ok_or_else(|| anyhow!("no storage bucket in the outputs"))?
+        .to_string();
     let credential: Value = serde_json::from_str(&std::fs::read_to_string(app.join(".amplify/ampbase/sandboxes/bench/admin-credential.json"))?)?;
     let field = |name: &str| credential[name].as_str().map(str::to_string).ok_or_else(|| anyhow!("no {name} in the admin credential"));
     Ok(Target {
@@ -285,24 +291,40 @@ async fn start_moto() -> Result<Target> {
 
 // ---- the load generator
 
-/// One keep-alive HTTP/1.1 connection with its signer.
+/// One keep-alive HTTP/1.1 connection with its signer. moto's server closes the connection
+/// after each answer; a closed connection is reopened before the next request.
 struct Connection {
+    port: u16,
     sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
     signer: Signer,
 }
 
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+async fn connect(port: u16) -> Result<Sender> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).await?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    Ok(sender)
+}
+
 impl Connection {
     async fn open(target: &Target) -> Result<Connection> {
-        let stream = TcpStream::connect(("127.0.0.1", target.port)).await?;
-        stream.set_nodelay(true)?;
-        let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
-        tokio::spawn(conn);
-        Ok(Connection { sender, signer: Signer::new(&target.access_key, &target.secret) })
+        Ok(Connection { port: target.port, sender: connect(target.port).await?, signer: Signer::new(&target.access_key, &target.secret) })
+    }
+
+    async fn ready(&mut self) -> Result<()> {
+        if self.sender.ready().await.is_err() {
+            self.sender = connect(self.port).await?;
+            self.sender.ready().await?;
+        }
+        Ok(())
     }
 
     /// Sends and reads the whole answer; a non-2xx answer is an error with its body.
     async fn send(&mut self, request: Request<Full<Bytes>>) -> Result<(hyper::HeaderMap, Bytes)> {
-        self.sender.ready().await?;
+        self.ready().await?;
         let response = self.sender.send_request(request).await?;
         let status = response.status();
         let (parts, body) = response.into_parts();
@@ -315,7 +337,7 @@ impl Connection {
 
     /// Sends and counts the answer's bytes as they arrive (nothing kept).
     async fn send_counting(&mut self, request: Request<Full<Bytes>>) -> Result<u64> {
-        self.sender.ready().await?;
+        self.ready().await?;
         let response = self.sender.send_request(request).await?;
         let status = response.status();
         let mut body = response.into_body();
@@ -611,6 +633,7 @@ async fn main() -> Result<()> {
         }
     }
     let binary = binary.ok_or_else(|| anyhow!("--binary <path to ampbase> is required"))?;
+    let binary = std::fs::canonicalize(&binary).with_context(|| format!("no {}", binary.display()))?;
     // The big object and its part hashes, computed before anything is timed.
     let data = pseudo_random(options.big);
     let part_sha256: Vec<String> = data.chunks(PART_SIZE).map(sha256_hex).collect();
