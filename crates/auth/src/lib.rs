@@ -29,7 +29,7 @@ pub mod error;
 pub mod identity;
 pub mod pool;
 pub mod srp;
-pub use bn::modpow_n;
+pub use bn::{modpow_g, modpow_n};
 pub mod tokens;
 pub mod wire;
 

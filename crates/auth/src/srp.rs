@@ -69,7 +69,7 @@ pub fn make_verifier(pool_name: &str, user_id: &str, password: &str) -> (BigUint
 }
 
 pub fn verifier(salt: &BigUint, pool_name: &str, user_id: &str, password: &str) -> BigUint {
-    crate::bn::modpow_n(&G, &compute_x(salt, pool_name, user_id, password))
+    crate::bn::modpow_g(&compute_x(salt, pool_name, user_id, password))
 }
 
 /// The server's ephemeral pair for one sign-in: `(b, B = k·v + g^b mod N)`.
@@ -84,7 +84,7 @@ pub fn server_ephemeral(v: &BigUint) -> (BigUint, BigUint) {
 }
 
 pub fn server_public(v: &BigUint, b: &BigUint) -> BigUint {
-    ((&*K * v) + crate::bn::modpow_n(&G, b)) % &*N
+    ((&*K * v) + crate::bn::modpow_g(b)) % &*N
 }
 
 /// `u = H(pad(A) ‖ pad(B))`.
