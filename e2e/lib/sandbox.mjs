@@ -133,10 +133,13 @@ function readOutputs(file) {
  * - `waitForServer` (default true): also wait until `/graphql` answers HTTP.
  * - `timeoutMs` (default 30 s, or AMPBASE_E2E_START_TIMEOUT_MS): for the first build and for the server.
  * - `args`: extra arguments for `ampbase sandbox`.
+ * - `storagePort`: the S3 port to use instead of a free one (the client's local-testing switch
+ *   always targets 20005, client-protocol.md §1.4).
+ * - `prepare(dir)`: runs on the app copy before the sandbox starts (e.g. installs a client).
  *
  * Returns `{ dir, outputs, outputsPath, graphqlUrl, apiKey, port, logs(), mark(), stop(), … }`.
  */
-export async function startSandbox({ example, waitForServer = true, timeoutMs = Number(process.env.AMPBASE_E2E_START_TIMEOUT_MS ?? 30_000), args = [], files = {} } = {}) {
+export async function startSandbox({ example, waitForServer = true, timeoutMs = Number(process.env.AMPBASE_E2E_START_TIMEOUT_MS ?? 30_000), args = [], files = {}, storagePort, prepare } = {}) {
   if (!example) throw new Error('startSandbox: `example` is required');
   if (!fs.existsSync(AMPBASE_BIN)) {
     throw new Error(`ampbase binary not found at ${AMPBASE_BIN}: build it first (cargo build -p ampbase) or set AMPBASE_BIN`);
@@ -150,6 +153,14 @@ export async function startSandbox({ example, waitForServer = true, timeoutMs = 
     fs.mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
     fs.writeFileSync(path.join(dir, relative), contents);
   }
+  if (prepare) {
+    try {
+      await prepare(dir);
+    } catch (error) {
+      fs.rmSync(root, { recursive: true, force: true });
+      throw error;
+    }
+  }
 
   // Free ports when the CLI lets us choose them; otherwise the default, which must be free
   // (run.sh runs the suites one at a time for that reason).
@@ -158,7 +169,7 @@ export async function startSandbox({ example, waitForServer = true, timeoutMs = 
   if (/\s--port[\s=<]/.test(sandboxHelp())) {
     port = await freePort();
     portArgs.push('--port', String(port));
-    if (/\s--storage-port[\s=<]/.test(sandboxHelp())) portArgs.push('--storage-port', String(await freePort()));
+    if (/\s--storage-port[\s=<]/.test(sandboxHelp())) portArgs.push('--storage-port', String(storagePort ?? (await freePort())));
   } else if (await portInUse(DEFAULT_PORT)) {
     fs.rmSync(root, { recursive: true, force: true });
     throw new Error(
@@ -285,7 +296,8 @@ export async function startSandbox({ example, waitForServer = true, timeoutMs = 
       const outputs = readOutputs(outputsPath);
       if (outputs) {
         sb.outputs = outputs;
-        sb.graphqlUrl = graphqlUrlOf(outputs);
+        // An app without defineData (storage and auth only) has no GraphQL endpoint.
+        sb.graphqlUrl = outputs.API || outputs.data ? graphqlUrlOf(outputs) : undefined;
         sb.apiKey = apiKeyOf(outputs);
       }
       return outputs;
