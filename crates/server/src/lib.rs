@@ -262,10 +262,15 @@ async fn auth_routes(State(auth): State<AuthSlot>, request: Request) -> Response
         None if request.method() == Method::POST && request.uri().path() == "/" => no_auth_service(&request),
         None => StatusCode::NOT_FOUND.into_response(),
     };
-    // Browsers call Cognito cross-origin.
+    // Browsers call Cognito cross-origin, and the client reads the error type and request id
+    // from headers a browser hides unless they are exposed.
     response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    response.headers_mut().insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, header::HeaderValue::from_static(COGNITO_EXPOSED_HEADERS));
     response
 }
+
+/// The response headers Cognito lets a cross-origin page read.
+const COGNITO_EXPOSED_HEADERS: &str = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date";
 
 fn cors_preflight(request: &Request) -> Response {
     let asked = request.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned();
@@ -314,5 +319,39 @@ impl Authenticator for UserPoolAuthenticator {
             .await
             .map_err(|_| AuthRejection::new("Valid authorization header not provided."))?;
         Ok(Caller::UserPool(identity))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    /// A cross-origin page (Amplify UI in a browser) must be able to read the error type and
+    /// request id the client parses from Cognito's response headers.
+    #[tokio::test]
+    async fn cognito_answers_expose_the_headers_the_client_reads() {
+        let router = main_router(AppSyncState::new(None), Arc::new(ArcSwapOption::empty()));
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/")
+            .header("x-amz-target", "AWSCognitoIdentityProviderService.GetUser")
+            .header(header::ORIGIN, "http://127.0.0.1:5173")
+            .body(Body::from("{}"))
+            .unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let headers = response.headers();
+        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        let exposed: Vec<String> = headers[header::ACCESS_CONTROL_EXPOSE_HEADERS]
+            .to_str()
+            .unwrap()
+            .split(',')
+            .map(|name| name.trim().to_ascii_lowercase())
+            .collect();
+        for name in ["x-amzn-requestid", "x-amzn-errortype"] {
+            assert!(exposed.iter().any(|exposed| exposed == name), "{name} not in {exposed:?}");
+        }
     }
 }
