@@ -11,16 +11,15 @@
 //! `ampbase serve` implements the same four methods over `object_store` (put → multipart put of
 //! `blobs/<id>`, get with a range, delete, list).
 
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 use md5::{Digest, Md5};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 /// Errors of request bodies (s3s's boxed error).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -78,35 +77,72 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn list(&self) -> Result<Vec<String>, BlobError>;
 }
 
-/// Blobs as files: `<root>/blobs/<2 hex>/<id>`, written as `<root>/tmp/<id>` first, then
-/// `fsync`ed and renamed into place (and the folder `fsync`ed), so a blob file is always whole.
+/// Blobs as files: `<root>/blobs/<2 hex>/<id>`.
+///
+/// A blob is written straight to its final name: it is invisible until a record refers to it,
+/// so a crash mid-write leaves an unreferenced file that garbage collection removes, never a
+/// partial object. With [`Durability::Fsync`] the file and its folder are synced before `put`
+/// returns (before the record commits), so a power loss cannot keep a record whose bytes are
+/// gone; with [`Durability::ProcessCrash`] (the sandbox) nothing is synced: bytes written
+/// survive a crash of the process in the page cache, as the sandbox's SQLite commits do
+/// (`synchronous = NORMAL`), and a 1 KiB PUT costs no disk flush.
+///
+/// Small bodies are buffered and written in one call on the caller's thread; larger ones go to
+/// a blocking thread one `WRITE_CHUNK` at a time. Reads of up to `INLINE_READ` bytes happen on
+/// the caller's thread (the page cache answers in microseconds, less than a thread hop); larger
+/// ranges stream in `READ_CHUNK` pieces read on a blocking thread.
 #[derive(Debug, Clone)]
 pub struct LocalDisk {
-    root: PathBuf,
-    fsync: bool,
+    root: Arc<PathBuf>,
+    durability: Durability,
 }
 
-const WRITE_BUFFER: usize = 1 << 20;
-const READ_CHUNK: usize = 256 * 1024;
+/// What a written blob survives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Synced to disk before `put` returns: survives power loss (`ampbase serve`).
+    Fsync,
+    /// Left to the page cache: survives a crash of the process, not of the machine (the
+    /// sandbox).
+    ProcessCrash,
+}
+
+/// Buffered writes go to disk in pieces of this size.
+const WRITE_CHUNK: usize = 1 << 20;
+/// Bodies up to this size are written on the caller's thread (when not syncing).
+const INLINE_WRITE: usize = 64 * 1024;
+/// Ranges up to this size are read on the caller's thread.
+const INLINE_READ: u64 = 64 * 1024;
+/// Larger ranges stream in pieces of this size.
+const READ_CHUNK: usize = 1 << 20;
 
 impl LocalDisk {
-    /// Blobs under `root` (created if missing); leftovers of interrupted writes are removed.
+    /// Blobs under `root` (created if missing), synced on every write.
     pub fn open(root: impl AsRef<Path>) -> io::Result<LocalDisk> {
         let root = root.as_ref().to_path_buf();
-        std::fs::create_dir_all(root.join("blobs"))?;
+        let blobs = root.join("blobs");
+        std::fs::create_dir_all(&blobs)?;
+        for i in 0..=255u8 {
+            std::fs::create_dir_all(blobs.join(format!("{i:02x}")))?;
+        }
+        // Left by versions that wrote a temporary file first.
         let tmp = root.join("tmp");
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)?;
         }
-        std::fs::create_dir_all(&tmp)?;
-        Ok(LocalDisk { root, fsync: true })
+        Ok(LocalDisk {
+            root: Arc::new(root),
+            durability: Durability::Fsync,
+        })
     }
 
-    /// Turns `fsync` off (tests and benchmarks only: a power loss may then lose blobs whose
-    /// records survived).
-    pub fn without_fsync(mut self) -> LocalDisk {
-        self.fsync = false;
+    pub fn with_durability(mut self, durability: Durability) -> LocalDisk {
+        self.durability = durability;
         self
+    }
+
+    pub fn durability(&self) -> Durability {
+        self.durability
     }
 
     fn path(&self, id: &str) -> Option<PathBuf> {
@@ -118,14 +154,34 @@ impl LocalDisk {
     }
 }
 
-struct TempFile(Option<PathBuf>);
+/// Removes a blob file unless disarmed (a failed or abandoned write).
+struct Partial(Option<PathBuf>);
 
-impl Drop for TempFile {
+impl Drop for Partial {
     fn drop(&mut self) {
         if let Some(path) = self.0.take() {
             let _ = std::fs::remove_file(path);
         }
     }
+}
+
+fn create_new(path: &Path) -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(io::Error::other)?
+}
+
+fn sync_dir(path: &Path) -> io::Result<()> {
+    std::fs::File::open(path.parent().expect("blob paths have a folder"))?.sync_all()
 }
 
 #[async_trait]
@@ -142,12 +198,15 @@ impl BlobStore for LocalDisk {
             return Err(BlobError::TooLarge(max_size));
         }
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let tmp_path = self.root.join("tmp").join(&id);
-        let mut guard = TempFile(Some(tmp_path.clone()));
-        let mut file = tokio::fs::File::create(&tmp_path).await?;
+        let path = self.path(&id).expect("generated ids are hex");
+        let fsync = self.durability == Durability::Fsync;
         let mut md5 = Md5::new();
         let mut size: u64 = 0;
-        let mut buf = BytesMut::with_capacity(WRITE_BUFFER);
+        let capacity = expected_size.map_or(WRITE_CHUNK, |n| (n as usize).min(WRITE_CHUNK));
+        let mut buf = BytesMut::with_capacity(capacity);
+        // Opened once the body outgrows one buffer; owned by whichever thread writes.
+        let mut file: Option<std::fs::File> = None;
+        let mut partial = Partial(None);
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(BlobError::Body)?;
             size += chunk.len() as u64;
@@ -158,42 +217,64 @@ impl BlobStore for LocalDisk {
                 return Err(BlobError::LengthMismatch);
             }
             md5.update(&chunk);
-            if buf.len() + chunk.len() > WRITE_BUFFER && !buf.is_empty() {
-                file.write_all(&buf).await?;
-                buf.clear();
-            }
-            if chunk.len() >= WRITE_BUFFER {
-                file.write_all(&chunk).await?;
-            } else {
-                buf.extend_from_slice(&chunk);
+            let mut rest: &[u8] = &chunk;
+            while !rest.is_empty() {
+                let take = rest.len().min(WRITE_CHUNK - buf.len());
+                buf.extend_from_slice(&rest[..take]);
+                rest = &rest[take..];
+                if buf.len() == WRITE_CHUNK {
+                    let full = std::mem::replace(&mut buf, BytesMut::with_capacity(WRITE_CHUNK));
+                    let opened = file.take();
+                    if opened.is_none() {
+                        partial.0 = Some(path.clone());
+                    }
+                    let target = path.clone();
+                    file = Some(
+                        blocking(move || {
+                            let mut f = match opened {
+                                Some(f) => f,
+                                None => create_new(&target)?,
+                            };
+                            f.write_all(&full)?;
+                            Ok(f)
+                        })
+                        .await?,
+                    );
+                }
             }
         }
         if expected_size.is_some_and(|n| size != n) {
             return Err(BlobError::LengthMismatch);
         }
-        if !buf.is_empty() {
-            file.write_all(&buf).await?;
+        let last = buf.freeze();
+        match file {
+            None if !fsync && last.len() <= INLINE_WRITE => {
+                // One small file, written here: cheaper than a hop to a blocking thread.
+                partial.0 = Some(path.clone());
+                create_new(&path)?.write_all(&last)?;
+            }
+            opened => {
+                if opened.is_none() {
+                    partial.0 = Some(path.clone());
+                }
+                let target = path.clone();
+                blocking(move || {
+                    let mut f = match opened {
+                        Some(f) => f,
+                        None => create_new(&target)?,
+                    };
+                    f.write_all(&last)?;
+                    if fsync {
+                        f.sync_data()?;
+                        drop(f);
+                        sync_dir(&target)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+            }
         }
-        file.flush().await?;
-        if self.fsync {
-            file.sync_data().await?;
-        }
-        drop(file);
-        let path = self.path(&id).expect("generated ids are hex");
-        let dir = path
-            .parent()
-            .expect("blob paths have a folder")
-            .to_path_buf();
-        tokio::fs::create_dir_all(&dir).await?;
-        tokio::fs::rename(&tmp_path, &path).await?;
-        guard.0 = None;
-        if self.fsync {
-            tokio::task::spawn_blocking(move || {
-                std::fs::File::open(&dir).and_then(|d| d.sync_all())
-            })
-            .await
-            .map_err(io::Error::other)??;
-        }
+        partial.0 = None;
         Ok(BlobInfo {
             id,
             size,
@@ -205,28 +286,42 @@ impl BlobStore for LocalDisk {
         let path = self
             .path(id)
             .ok_or_else(|| BlobError::NotFound(id.to_string()))?;
-        let mut file = match tokio::fs::File::open(&path).await {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(BlobError::NotFound(id.to_string()));
+        let not_found = |e: io::Error| {
+            if e.kind() == io::ErrorKind::NotFound {
+                BlobError::NotFound(id.to_string())
+            } else {
+                BlobError::Io(e)
             }
-            Err(e) => return Err(e.into()),
         };
-        if start > 0 {
-            file.seek(io::SeekFrom::Start(start)).await?;
+        let len = end.saturating_sub(start);
+        if len <= INLINE_READ {
+            let file = std::fs::File::open(&path).map_err(not_found)?;
+            let bytes = read_at(&file, start, len as usize)?;
+            return Ok(Box::pin(futures::stream::once(async { Ok(bytes) })));
         }
-        Ok(Box::pin(FileRange {
-            file: Some(file),
-            remaining: end.saturating_sub(start),
-            pending: None,
-        }))
+        let file = blocking(move || std::fs::File::open(&path))
+            .await
+            .map_err(not_found)?;
+        let file = Arc::new(file);
+        let chunks = futures::stream::try_unfold(start, move |offset| {
+            let file = file.clone();
+            async move {
+                if offset >= end {
+                    return Ok(None);
+                }
+                let want = (end - offset).min(READ_CHUNK as u64) as usize;
+                let bytes = blocking(move || read_at(&file, offset, want)).await?;
+                Ok(Some((bytes, offset + want as u64)))
+            }
+        });
+        Ok(Box::pin(chunks))
     }
 
     async fn delete(&self, id: &str) -> Result<(), BlobError> {
         let Some(path) = self.path(id) else {
             return Ok(());
         };
-        match tokio::fs::remove_file(&path).await {
+        match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e.into()),
@@ -235,7 +330,7 @@ impl BlobStore for LocalDisk {
 
     async fn list(&self) -> Result<Vec<String>, BlobError> {
         let root = self.root.join("blobs");
-        let ids = tokio::task::spawn_blocking(move || -> io::Result<Vec<String>> {
+        let ids = blocking(move || -> io::Result<Vec<String>> {
             let mut ids = Vec::new();
             for dir in std::fs::read_dir(root)? {
                 let dir = dir?;
@@ -250,75 +345,30 @@ impl BlobStore for LocalDisk {
             }
             Ok(ids)
         })
-        .await
-        .map_err(io::Error::other)??;
+        .await?;
         Ok(ids)
     }
 }
 
-type ReadFuture = Pin<Box<dyn Future<Output = (tokio::fs::File, io::Result<Bytes>)> + Send>>;
-
-/// Reads a byte range of a file in chunks.
-struct FileRange {
-    file: Option<tokio::fs::File>,
-    remaining: u64,
-    pending: Option<ReadFuture>,
-}
-
-impl Stream for FileRange {
-    type Item = Result<Bytes, io::Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        loop {
-            if let Some(fut) = self.pending.as_mut() {
-                let (file, result) = futures::ready!(fut.as_mut().poll(cx));
-                self.pending = None;
-                self.file = Some(file);
-                return Poll::Ready(Some(match result {
-                    Ok(bytes) if bytes.is_empty() => {
-                        self.remaining = 0;
-                        Err(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "blob shorter than its record",
-                        ))
-                    }
-                    Ok(bytes) => {
-                        self.remaining -= bytes.len() as u64;
-                        Ok(bytes)
-                    }
-                    Err(e) => {
-                        self.remaining = 0;
-                        Err(e)
-                    }
-                }));
+/// Exactly `len` bytes at `offset` (a blob shorter than its record is an error).
+fn read_at(file: &std::fs::File, offset: u64, len: usize) -> io::Result<Bytes> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = BytesMut::zeroed(len);
+    let mut filled = 0;
+    while filled < len {
+        match file.read_at(&mut buf[filled..], offset + filled as u64) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "blob shorter than its record",
+                ));
             }
-            if self.remaining == 0 {
-                self.file = None;
-                return Poll::Ready(None);
-            }
-            let Some(mut file) = self.file.take() else {
-                return Poll::Ready(None);
-            };
-            let want = self.remaining.min(READ_CHUNK as u64) as usize;
-            self.pending = Some(Box::pin(async move {
-                let mut buf = BytesMut::with_capacity(want);
-                let result = async {
-                    while buf.len() < want {
-                        let n = (&mut file)
-                            .take((want - buf.len()) as u64)
-                            .read_buf(&mut buf)
-                            .await?;
-                        if n == 0 {
-                            break;
-                        }
-                    }
-                    Ok(buf.freeze())
-                }
-                .await;
-                (file, result)
-            }));
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
+    Ok(buf.freeze())
 }
 
 #[cfg(test)]
@@ -391,30 +441,66 @@ mod tests {
             disk.put(failing, None, 100).await,
             Err(BlobError::Body(_))
         ));
+        // A body that fails after a buffer has reached the disk.
+        let big: &'static [u8] = Box::leak(vec![1u8; WRITE_CHUNK + 10].into_boxed_slice());
+        let failing: InStream = Box::pin(futures::stream::iter(vec![
+            Ok(Bytes::from_static(big)),
+            Err::<Bytes, BoxError>("connection reset".into()),
+        ]));
+        assert!(matches!(
+            disk.put(failing, None, u64::MAX).await,
+            Err(BlobError::Body(_))
+        ));
         assert!(disk.list().await.unwrap().is_empty());
-        assert_eq!(
-            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
-            0
-        );
     }
 
     #[tokio::test]
     async fn large_blob_streams_in_chunks() {
-        let dir = tempfile::tempdir().unwrap();
-        let disk = LocalDisk::open(dir.path()).unwrap().without_fsync();
-        let chunk: &'static [u8] = Box::leak(vec![7u8; 100_000].into_boxed_slice());
-        let info = disk
-            .put(body(vec![chunk; 30]), None, u64::MAX)
-            .await
-            .unwrap();
-        assert_eq!(info.size, 3_000_000);
-        let mut s = disk.get(&info.id, 1, 3_000_000).await.unwrap();
-        let mut total = 0;
-        while let Some(c) = s.next().await {
-            let c = c.unwrap();
-            assert!(c.len() <= READ_CHUNK);
-            total += c.len();
+        for durability in [Durability::Fsync, Durability::ProcessCrash] {
+            let dir = tempfile::tempdir().unwrap();
+            let disk = LocalDisk::open(dir.path())
+                .unwrap()
+                .with_durability(durability);
+            let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+            let chunks: Vec<&'static [u8]> = Box::leak(data.clone().into_boxed_slice())
+                .chunks(100_000)
+                .collect();
+            let info = disk
+                .put(body(chunks), Some(3_000_000), u64::MAX)
+                .await
+                .unwrap();
+            assert_eq!(info.size, 3_000_000);
+            assert_eq!(info.md5, <[u8; 16]>::from(Md5::digest(&data)));
+            let mut s = disk.get(&info.id, 1, 3_000_000).await.unwrap();
+            let mut got = Vec::new();
+            let mut pieces = 0;
+            while let Some(c) = s.next().await {
+                let c = c.unwrap();
+                assert!(c.len() <= READ_CHUNK);
+                got.extend_from_slice(&c);
+                pieces += 1;
+            }
+            assert_eq!(pieces, 3);
+            assert_eq!(got, data[1..]);
+            // A small range is one piece.
+            assert_eq!(
+                read_all(disk.get(&info.id, 1_000_000, 1_000_005).await.unwrap()).await,
+                data[1_000_000..1_000_005]
+            );
         }
-        assert_eq!(total, 2_999_999);
+    }
+
+    #[tokio::test]
+    async fn a_blob_shorter_than_its_record_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let disk = LocalDisk::open(dir.path()).unwrap();
+        let info = disk.put(body(vec![b"abc"]), None, 100).await.unwrap();
+        // A small range is read before `get` returns, a large one as it streams.
+        assert!(matches!(
+            disk.get(&info.id, 0, 10).await,
+            Err(BlobError::Io(_))
+        ));
+        let mut s = disk.get(&info.id, 0, 10_000_000).await.unwrap();
+        assert!(s.next().await.unwrap().is_err());
     }
 }
