@@ -205,6 +205,7 @@ pub struct UserPool {
     /// Oldest first; the last one signs.
     keys: RwLock<Arc<Vec<SigningKey>>>,
     verified_tokens: tokens::VerifiedTokens,
+    revocation_checks: tokens::RevocationChecks,
     sealer: Sealer,
     /// Seconds added to the system clock (tests of expiry).
     clock_offset: AtomicI64,
@@ -285,6 +286,7 @@ impl UserPool {
             delivery,
             keys: RwLock::new(Arc::new(Vec::new())),
             verified_tokens: tokens::VerifiedTokens::default(),
+            revocation_checks: tokens::RevocationChecks::default(),
             sealer: Sealer::new(&key),
             clock_offset: AtomicI64::new(0),
             last_message: AtomicI64::new(0),
@@ -2165,11 +2167,18 @@ impl UserPool {
     }
 
     async fn is_revoked(&self, origin_jti: &str) -> AuthResult<bool> {
-        Ok(self
+        if self.revocation_checks.recently_not_revoked(origin_jti) {
+            return Ok(false);
+        }
+        let revoked = self
             .store
             .get(REVOKED_TABLE, &Key::new(origin_jti))
             .await?
-            .is_some())
+            .is_some();
+        if !revoked {
+            self.revocation_checks.record_not_revoked(origin_jti);
+        }
+        Ok(revoked)
     }
 
     async fn revoke_session(&self, origin_jti: &str, expires: i64) -> AuthResult<()> {
@@ -2177,6 +2186,7 @@ impl UserPool {
         item.insert("origin_jti".into(), origin_jti.into());
         item.insert("expires".into(), expires.into());
         self.store.put(REVOKED_TABLE, item, None).await?;
+        self.revocation_checks.forget(origin_jti);
         Ok(())
     }
 
@@ -2864,6 +2874,51 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(wrong.kind, ErrorKind::NotAuthorizedException);
+    }
+
+    /// A token verified (and remembered) before its session is revoked is refused right after.
+    #[tokio::test]
+    async fn remembered_tokens_are_refused_once_revoked() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = test_pool(dir.path()).await;
+        pool.sign_up("legacyclient", "out@example.com", "Passw0rd!", &[])
+            .await
+            .unwrap();
+        pool.admin_confirm_sign_up("us-east-1_Legacy123", "out@example.com")
+            .await
+            .unwrap();
+        let AuthStep::Authenticated(tokens) = pool
+            .initiate_auth(
+                "legacyclient",
+                "USER_PASSWORD_AUTH",
+                &password_auth("out@example.com", "Passw0rd!"),
+            )
+            .await
+            .unwrap()
+        else {
+            panic!("no tokens")
+        };
+        for _ in 0..2 {
+            pool.verify_access_or_id_token(&tokens.id_token)
+                .await
+                .unwrap();
+        }
+        pool.global_sign_out(&tokens.access_token).await.unwrap();
+        assert_eq!(
+            pool.verify_access_or_id_token(&tokens.id_token)
+                .await
+                .unwrap_err(),
+            TokenError::Revoked
+        );
+        // Another text of the same claims (a flipped signature bit) is not the remembered token.
+        let mut forged = tokens.access_token.clone().into_bytes();
+        let last = forged.len() - 2;
+        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).unwrap();
+        assert_eq!(
+            pool.verify_access_or_id_token(&forged).await.unwrap_err(),
+            TokenError::Signature
+        );
     }
 
     #[test]

@@ -222,6 +222,51 @@ impl VerifiedTokens {
     }
 }
 
+/// Sessions (`origin_jti`) the store recently said were not revoked. A token's session is
+/// looked up again once its answer is older than [`REVOCATION_RECHECK`]; a revocation made
+/// through this pool drops its entry at once, so only another process's revocation (a replica
+/// on the same store) can go unseen, for at most that long.
+#[derive(Default)]
+pub struct RevocationChecks {
+    not_revoked_at: std::sync::RwLock<std::collections::HashMap<Box<str>, std::time::Instant>>,
+}
+
+pub const REVOCATION_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl RevocationChecks {
+    /// Whether the store said `origin_jti` was not revoked less than a recheck period ago.
+    pub fn recently_not_revoked(&self, origin_jti: &str) -> bool {
+        let entries = self
+            .not_revoked_at
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(origin_jti)
+            .is_some_and(|at| at.elapsed() < REVOCATION_RECHECK)
+    }
+
+    pub fn record_not_revoked(&self, origin_jti: &str) {
+        let mut entries = self
+            .not_revoked_at
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= VERIFIED_TOKENS_CAPACITY {
+            entries.retain(|_, at| at.elapsed() < REVOCATION_RECHECK);
+            if entries.len() >= VERIFIED_TOKENS_CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(origin_jti.into(), std::time::Instant::now());
+    }
+
+    pub fn forget(&self, origin_jti: &str) {
+        self.not_revoked_at
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(origin_jti);
+    }
+}
+
 /// Claims of a token, without verifying anything (for refresh tokens' companions and tests).
 pub fn decode_unverified(token: &str) -> Option<Map<String, Value>> {
     let p = token.split('.').nth(1)?;
