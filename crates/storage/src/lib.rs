@@ -35,24 +35,26 @@ pub mod credentials;
 pub mod events;
 mod http_service;
 pub mod objects;
+pub mod remote;
 pub mod rules;
 mod s3;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use ampbase_definition::StorageDefinition;
 use ampbase_store::Store;
 
 pub use ampbase_core::Caller;
-pub use blob::{BlobStore, LocalDisk};
+pub use blob::{BlobStore, Durability, LocalDisk};
 pub use credentials::{
     AdminCredential, CredentialResolver, Resolution, ResolverChain, StaticCredentials,
 };
 pub use events::{EventKind, StorageEvent};
 pub use http_service::S3HttpService;
 pub use objects::{Objects, StorageError};
+pub use remote::{RemoteBlobs, RemoteConfig};
 pub use rules::{AccessRules, Action, RuleError};
 pub use s3::RemoteAddr;
 
@@ -160,17 +162,61 @@ pub struct StorageService {
     options: Arc<StorageOptions>,
 }
 
+/// Where object bytes live, as configured (`ampbase serve` reads it from its configuration;
+/// the sandbox uses local disk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageBackend {
+    /// Files under `root` (by default `.amplify/ampbase/.../storage`).
+    Local {
+        root: PathBuf,
+        durability: Durability,
+    },
+    /// An S3-compatible store (AWS S3, MinIO, R2).
+    S3(RemoteConfig),
+}
+
+impl StorageBackend {
+    /// The blob store it describes.
+    pub fn open(&self) -> Result<Arc<dyn BlobStore>, StorageError> {
+        Ok(match self {
+            StorageBackend::Local { root, durability } => Arc::new(
+                LocalDisk::open(root)
+                    .map_err(|e| StorageError::Blob(e.into()))?
+                    .with_durability(*durability),
+            ),
+            StorageBackend::S3(config) => {
+                Arc::new(RemoteBlobs::connect(config).map_err(StorageError::Blob)?)
+            }
+        })
+    }
+}
+
 impl StorageService {
-    /// Blobs on local disk under `root` (the sandbox's `storage/` folder), records in `store`.
-    /// Unreferenced blobs left by a crash are removed.
+    /// The sandbox's storage: blobs on local disk under `root` (its `storage/` folder), records
+    /// in `store`. Blobs are not `fsync`ed, as the sandbox's records are not
+    /// ([`Durability::ProcessCrash`]): a crash of the process loses nothing, a power loss may
+    /// lose the last writes, and never leaves a partial object.
     pub async fn open_local(
         root: impl AsRef<Path>,
         store: Store,
         resolver: Arc<dyn CredentialResolver>,
     ) -> Result<StorageService, StorageError> {
-        let disk = LocalDisk::open(root.as_ref()).map_err(|e| StorageError::Blob(e.into()))?;
-        let service =
-            StorageService::new(store, Arc::new(disk), resolver, StorageOptions::default()).await?;
+        let backend = StorageBackend::Local {
+            root: root.as_ref().to_path_buf(),
+            durability: Durability::ProcessCrash,
+        };
+        StorageService::open(&backend, store, resolver, StorageOptions::default()).await
+    }
+
+    /// Over the configured backend (what `ampbase serve` calls). Unreferenced blobs left by a
+    /// crash are removed.
+    pub async fn open(
+        backend: &StorageBackend,
+        store: Store,
+        resolver: Arc<dyn CredentialResolver>,
+        options: StorageOptions,
+    ) -> Result<StorageService, StorageError> {
+        let service = StorageService::new(store, backend.open()?, resolver, options).await?;
         let removed = service.collect_garbage().await?;
         if removed > 0 {
             tracing::info!(removed, "removed unreferenced storage blobs");
