@@ -183,7 +183,7 @@ async fn graphql(State(state): State<Arc<AppSyncState>>, request: Request) -> Re
     let timeout = api.limits.execution_timeout;
     // Boxed: the execution's state machine is large, and every future that holds it inline
     // (the timeout, this handler, axum's and hyper's wrappers) would be moved with it.
-    let resp = match tokio::time::timeout(timeout, Box::pin(api.execute_cached(&state.docs, gql, caller))).await {
+    let resp = match tokio::time::timeout(timeout, Box::pin(api.execute_cached(&state.docs, gql, caller, Some(&parts.headers)))).await {
         Ok(resp) => resp,
         Err(_) => {
             return json_response(StatusCode::OK, request_error_body(Some("ExecutionTimeout"), "Execution timed out."), None);

@@ -16,6 +16,7 @@ mod authz;
 mod cache;
 pub mod errors;
 mod http;
+mod lambda;
 mod realtime;
 pub mod scalars;
 mod schema;
@@ -144,7 +145,7 @@ impl ExecutableApi {
     /// authentication, without the document cache.
     pub async fn execute(&self, request: GraphqlRequest, caller: Caller) -> async_graphql::Response {
         let docs = cache::DocCache::new(0);
-        self.execute_cached(&docs, request, caller).await
+        self.execute_cached(&docs, request, caller, None).await
     }
 
     pub(crate) async fn execute_cached(
@@ -152,6 +153,7 @@ impl ExecutableApi {
         docs: &cache::DocCache,
         request: GraphqlRequest,
         caller: Caller,
+        headers: Option<&axum::http::HeaderMap>,
     ) -> async_graphql::Response {
         let cached = match docs.get_or_parse(&request.query, self.limits.max_nesting) {
             Ok(doc) => doc,
@@ -173,6 +175,11 @@ impl ExecutableApi {
             None => None,
         };
         let mut r = async_graphql::Request::new(request.query).data(caller).variables(variables);
+        if self.shared.has_function_handlers
+            && let Some(headers) = headers
+        {
+            r = r.data(lambda::RequestHeaders::from_http(headers));
+        }
         match (&validated, &learn) {
             (Some(v), _) => r = r.data(validation::Validation::Known(v.result)),
             (None, Some(slot)) => r = r.data(validation::Validation::Learn(slot.clone())),
@@ -189,6 +196,12 @@ impl ExecutableApi {
             cached.set_validated(self.id, operation_name.as_deref(), v);
         }
         response
+    }
+
+    /// Lets `a.handler.function(fn)` operations run their functions through `invoker`.
+    /// Set once; later calls keep the first.
+    pub fn set_function_invoker(&self, invoker: Arc<dyn ampbase_core::functions::FunctionInvoker>) {
+        let _ = self.shared.functions.set(invoker);
     }
 
     /// Publishes the result of a custom mutation to the `@aws_subscribe` subscriptions that

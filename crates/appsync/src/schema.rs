@@ -41,6 +41,10 @@ pub(crate) struct Shared {
     pub models: Vec<ModelInfo>,
     /// Results of custom mutations, for `@aws_subscribe` subscriptions to them.
     pub bus: tokio::sync::broadcast::Sender<(Arc<str>, Arc<Json>)>,
+    /// Runs the functions of `a.handler.function(fn)` operations; set by the server.
+    pub functions: std::sync::OnceLock<Arc<dyn ampbase_core::functions::FunctionInvoker>>,
+    /// Some operation is resolved by a function (its event carries the request headers).
+    pub has_function_handlers: bool,
 }
 
 pub(crate) struct ModelInfo {
@@ -113,7 +117,12 @@ pub(crate) fn build(
         })
         .collect();
     let (bus, _) = tokio::sync::broadcast::channel(256);
-    let shared = Arc::new(Shared { data, models, bus });
+    let has_function_handlers = model
+        .queries
+        .iter()
+        .chain(&model.mutations)
+        .any(|op| op.handlers.iter().any(|h| matches!(h, ampbase_data_compiler::model::Handler::Function { .. })));
+    let shared = Arc::new(Shared { data, models, bus, functions: std::sync::OnceLock::new(), has_function_handlers });
 
     let mut query_name = "Query".to_string();
     let mut mutation_name = "Mutation".to_string();
@@ -472,7 +481,7 @@ fn mutation_kind(model: &ampbase_data_compiler::model::Model, mutation: &str) ->
 fn not_implemented(kind: &str, name: &str) -> async_graphql::Error {
     resolver_error(
         "NotImplemented",
-        format!("The custom {kind} '{name}' is resolved by a function handler, which ampbase does not run yet"),
+        format!("The custom {kind} '{name}' has no handler that ampbase runs (a function, or a custom resolver)"),
     )
 }
 
@@ -627,22 +636,70 @@ impl Ctx<'_> {
         self.custom_field(def, "Mutation", "mutation", guard)
     }
 
-    /// A custom query or mutation: function handlers come with the functions service.
+    /// A custom query or mutation: its function handlers run in order (a pipeline: each
+    /// sees the previous result as `prev`), the last result is the field's value.
     fn custom_field(&self, def: &FieldDefinition, type_name: &'static str, kind: &'static str, guard: Option<ModeSet>) -> d::Field {
+        use ampbase_data_compiler::model::{Handler, InvocationType};
         let name = def.name.node.to_string();
         let field = name.clone();
+        let operations = if type_name == "Query" { &self.model.queries } else { &self.model.mutations };
+        let functions: Vec<(String, bool)> = operations
+            .iter()
+            .find(|op| op.name == name)
+            .map(|op| {
+                op.handlers
+                    .iter()
+                    .filter_map(|h| match h {
+                        Handler::Function { name, function, invocation } => Some((
+                            function.clone().unwrap_or_else(|| name.trim_end_matches("-${env}").to_string()),
+                            *invocation == InvocationType::Event,
+                        )),
+                        Handler::Http { .. } => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let functions = Arc::new(functions);
+        let out = self.out(&def.ty.node);
+        let sh = self.shared.clone();
         with_arguments(
             d::Field::new(name, type_ref(&def.ty.node), move |ctx| {
                 let field = field.clone();
                 let guard = guard.clone();
+                let functions = functions.clone();
+                let sh = sh.clone();
                 FieldFuture::new(async move {
- let r: async_graphql::Result<Option<FieldValue<'_>>> = async {
-                    let caller = caller(&ctx)?;
-                    check(&guard, caller, &field, type_name)?;
-                    Err::<Option<FieldValue<'_>>, _>(not_implemented(kind, &field))
-                }.await;
- r.map_err(|e| with_path(&ctx, e))
-})
+                    let r: async_graphql::Result<Option<FieldValue<'_>>> = async {
+                        let caller = caller(&ctx)?;
+                        check(&guard, caller, &field, type_name)?;
+                        if functions.is_empty() {
+                            return Err(not_implemented(kind, &field));
+                        }
+                        let invoker = sh.functions.get().ok_or_else(|| {
+                            resolver_error(
+                                "NotImplemented",
+                                format!("The custom {kind} '{field}' is resolved by function '{}', and no functions runtime serves this API", functions[0].0),
+                            )
+                        })?;
+                        let mut result: Option<Json> = None;
+                        for (function, asynchronous) in functions.iter() {
+                            let event = crate::lambda::resolver_event(&ctx, caller, type_name, result.as_ref());
+                            result = Some(if *asynchronous {
+                                invoker.invoke_event(function, event).map_err(crate::lambda::lambda_error)?;
+                                serde_json::json!({ "success": true })
+                            } else {
+                                invoker.invoke(function, event).await.map_err(crate::lambda::lambda_error)?
+                            });
+                        }
+                        let value = result.unwrap_or(Json::Null);
+                        if type_name == "Mutation" {
+                            let _ = sh.bus.send((Arc::from(field.as_str()), Arc::new(value.clone())));
+                        }
+                        Ok(Some(owned_value(value, out, &sh, caller)))
+                    }
+                    .await;
+                    r.map_err(|e| with_path(&ctx, e))
+                })
             }),
             def,
         )
