@@ -56,6 +56,8 @@ impl ServerConfig {
 /// The running listeners.
 pub struct Server {
     appsync: Arc<AppSyncState>,
+    /// The functions' workers, redeployed by the sandbox on every build.
+    functions: ampbase_functions::FunctionRuntime,
     auth: AuthSlot,
     storage: StorageService,
     store: Store,
@@ -119,6 +121,8 @@ impl Server {
             .await
             .map_err(|e| StartError::Storage(e.to_string()))?;
 
+        let functions = ampbase_functions::FunctionRuntime::new(ampbase_functions::RuntimeOptions::new(config.state_dir.join("runtime")))
+            .map_err(StartError::Io)?;
         let appsync = AppSyncState::new(None);
         appsync.set_authenticator(Some(Box::new(UserPoolAuthenticator { auth: auth.clone() })));
         let router = main_router(appsync.clone(), auth.clone());
@@ -147,6 +151,7 @@ impl Server {
         });
         Ok(Server {
             appsync,
+            functions,
             auth,
             storage,
             store,
@@ -160,6 +165,11 @@ impl Server {
     /// The main listener's address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The functions being served: deploy built functions here before installing a backend.
+    pub fn functions(&self) -> &ampbase_functions::FunctionRuntime {
+        &self.functions
     }
 
     /// The S3 listener's address.
@@ -207,6 +217,7 @@ impl Server {
                 let key = compiled.authorization.api_key.as_ref().map(|_| api_key);
                 let api = ExecutableApi::build(&compiled.compiled, &compiled.authorization, Arc::new(data), key, Limits::default())
                     .map_err(|e| InstallError(format!("GraphQL schema: {}", e.0)))?;
+                api.set_function_invoker(Arc::new(self.functions.clone()));
                 Some(api)
             }
         };
@@ -218,6 +229,7 @@ impl Server {
 
     /// Stops accepting, lets requests in flight finish, and returns.
     pub async fn stop(self) {
+        self.functions.shutdown();
         for tx in self.shutdown {
             let _ = tx.send(());
         }
