@@ -367,6 +367,16 @@ impl AmpbaseS3 {
         }
     }
 
+    /// The error for a key without a record: `NoSuchBucket` or `NoSuchKey`. Reads look the
+    /// bucket up only then (an object's record implies its bucket: a bucket with objects cannot
+    /// be deleted), which saves a lookup on every GET and HEAD.
+    async fn missing(&self, bucket: &str) -> S3Error {
+        match self.inner.objects.require_bucket(bucket).await {
+            Ok(_) => s3_error!(NoSuchKey),
+            Err(e) => to_s3(e),
+        }
+    }
+
     async fn read_with_retry(
         &self,
         bucket: &str,
@@ -375,13 +385,9 @@ impl AmpbaseS3 {
         part: Option<i32>,
     ) -> S3Result<(ObjectRecord, OutStream, u64, u64)> {
         for attempt in 0..3 {
-            let record = self
-                .inner
-                .objects
-                .head(bucket, key)
-                .await
-                .map_err(to_s3)?
-                .ok_or_else(|| s3_error!(NoSuchKey))?;
+            let Some(record) = self.inner.objects.head(bucket, key).await.map_err(to_s3)? else {
+                return Err(self.missing(bucket).await);
+            };
             let (start, end) = match (part, range) {
                 (Some(n), _) => part_range(&record, n)?,
                 (None, Some(r)) => {
@@ -655,11 +661,6 @@ impl S3 for AmpbaseS3 {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize(&caller, &input.bucket, Action::Get, &input.key)?;
-        self.inner
-            .objects
-            .require_bucket(&input.bucket)
-            .await
-            .map_err(to_s3)?;
         // Conditions are checked on the record that is read.
         let (record, stream, start, end) = self
             .read_with_retry(
@@ -720,18 +721,15 @@ impl S3 for AmpbaseS3 {
         let caller = caller_of(&req)?;
         let input = &req.input;
         self.authorize_head(&caller, &input.bucket, &input.key)?;
-        self.inner
-            .objects
-            .require_bucket(&input.bucket)
-            .await
-            .map_err(to_s3)?;
-        let record = self
+        let Some(record) = self
             .inner
             .objects
             .head(&input.bucket, &input.key)
             .await
             .map_err(to_s3)?
-            .ok_or_else(|| s3_error!(NoSuchKey))?;
+        else {
+            return Err(self.missing(&input.bucket).await);
+        };
         check_read_conditions(
             &record,
             input.if_match.as_ref(),

@@ -80,6 +80,8 @@ names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
 check(BUCKET in names, f"list_buckets has the defined bucket: {names}")
 s3.head_bucket(Bucket=BUCKET)
 check(error_code(s3.head_bucket, Bucket="no-such-bucket") in ("404", "NoSuchBucket"), "head of a missing bucket")
+check(error_code(s3.get_object, Bucket="no-such-bucket", Key="k") == "NoSuchBucket", "get from a missing bucket")
+check(error_code(s3.get_object, Bucket=BUCKET, Key="public/no-such-key") == "NoSuchKey", "get of a missing key")
 s3.create_bucket(Bucket="scratch-bucket")
 check(error_code(s3.create_bucket, Bucket="scratch-bucket") == "BucketAlreadyOwnedByYou", "bucket exists")
 s3.put_object(Bucket="scratch-bucket", Key="x", Body=b"x")
