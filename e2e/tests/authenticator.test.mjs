@@ -2,8 +2,10 @@
 // (examples/todo: email sign-in). The app in e2e/browser/ is built once with Vite into a
 // temporary folder and served with the sandbox's amplify_outputs.json next to it; headless
 // Debian Chromium, driven by playwright-core, creates an account through the form, confirms
-// it with the code from the sandbox mailbox, ends signed in, signs out and signs in again.
-// Every request the page makes must go to the static server or the sandbox.
+// it with the code from the sandbox mailbox, ends signed in, signs out and signs in again;
+// then the form's error messages (wrong password, existing email, wrong code), Resend Code
+// and Forgot your password?. Every request the page makes must go to the static server or
+// the sandbox.
 //
 // Needs /usr/bin/chromium (Debian's `chromium`; scripts/test installs it) and
 // e2e/browser/node_modules (e2e/run.sh installs it). AMPBASE_E2E_CHROMIUM overrides the path.
@@ -90,8 +92,11 @@ describe('Amplify UI <Authenticator> in Chromium (examples/todo)', () => {
   const ctx = useSandbox({ example: 'todo' });
   const email = `browser-${randomUUID().slice(0, 8)}@example.com`;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ampbase-e2e-browser-'));
-  /** Every URL the page requested, and what the page said on its console. */
+  /** Every URL the page requested, what failed at the network level, the Cognito operations
+   * it called (`X-Amz-Target`) and what the page said on its console. */
   const requested = [];
+  const failedRequests = [];
+  const cognitoOperations = new Set();
   const consoleLines = [];
   let site;
   let context;
@@ -116,7 +121,13 @@ describe('Amplify UI <Authenticator> in Chromium (examples/todo)', () => {
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.on('request', (request) => requested.push(request.url()));
+    page.on('request', (request) => {
+      requested.push(request.url());
+      const target = request.headers()['x-amz-target'];
+      if (target) cognitoOperations.add(target.split('.').pop());
+    });
+    // CORS refusals and connection errors land here, not in HTTP statuses.
+    page.on('requestfailed', (request) => failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText}`));
     page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
     page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
   });
@@ -158,28 +169,65 @@ describe('Amplify UI <Authenticator> in Chromium (examples/todo)', () => {
     }
   }
 
-  /** The newest code the sandbox delivered to `address` (`GET /_ampbase/mailbox?to=`). */
-  async function mailboxCode(address) {
+  /**
+   * The newest code the sandbox delivered to `address` for one of `purposes`
+   * (`GET /_ampbase/mailbox?to=`), waiting for one whose message id is not in `seen` (so a
+   * resent code is the new one).
+   */
+  async function mailboxCode(address, purposes, seen = new Set()) {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       const response = await fetch(`${sandboxOrigin}/_ampbase/mailbox?to=${encodeURIComponent(address)}`);
       assert.equal(response.status, 200, `mailbox: HTTP ${response.status}`);
       const [newest] = await response.json();
-      if (newest?.code) {
+      if (newest?.code && !seen.has(newest.id)) {
         assert.equal(newest.destination, address);
-        assert.equal(newest.purpose, 'SIGN_UP');
+        assert.ok([purposes].flat().includes(newest.purpose), `purpose ${newest.purpose}, expected ${purposes}`);
+        seen.add(newest.id);
         return newest.code;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`no code for ${address} in the sandbox mailbox`);
+    throw new Error(`no new ${purposes} code for ${address} in the sandbox mailbox`);
+  }
+
+  /** Fills and submits the Create Account form. */
+  async function createAccount(address) {
+    await page.getByRole('tab', { name: 'Create Account' }).click();
+    const form = page.locator('form').filter({ has: page.getByLabel('Confirm Password') });
+    await form.getByLabel('Email').fill(address);
+    await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await form.getByLabel('Confirm Password').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Create Account' }).click();
+  }
+
+  /** Fills and submits the Sign In form. */
+  async function signIn(address, password) {
+    const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Sign in', exact: true }) });
+    await form.getByLabel('Email').fill(address);
+    await form.getByLabel('Password', { exact: true }).fill(password);
+    await form.getByRole('button', { name: 'Sign in', exact: true }).click();
+  }
+
+  /** Signs out through the app's button and waits for the Sign In tab. */
+  async function signOut() {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('tab', { name: 'Sign In' }).waitFor({ state: 'visible' });
+    assert.equal(await page.getByTestId('signed-in').count(), 0, 'signed out');
+  }
+
+  /** The error the Authenticator shows (its alert), once visible. */
+  async function alertText() {
+    const alert = page.getByRole('alert').filter({ hasText: /\S/ }).first();
+    await alert.waitFor({ state: 'visible' });
+    return (await alert.textContent()).trim();
   }
 
   /** The signed-in line shows the user's email. */
-  async function expectSignedIn() {
+  async function expectSignedIn(address = email) {
     const line = page.getByTestId('signed-in');
     await line.waitFor({ state: 'visible' });
-    assert.equal(await page.getByTestId('signed-in-email').textContent(), email);
+    assert.equal(await page.getByTestId('signed-in-email').textContent(), address);
     const username = (await page.getByTestId('signed-in-username').textContent()).trim();
     assert.ok(username.length > 0, 'the user has a username');
   }
@@ -187,17 +235,12 @@ describe('Amplify UI <Authenticator> in Chromium (examples/todo)', () => {
   test('Create Account, confirm with the code from the mailbox, signed in', async (t) => {
     await inBrowser(t, async () => {
       await page.goto(site.url);
-      await page.getByRole('tab', { name: 'Create Account' }).click();
-      const form = page.locator('form').filter({ has: page.getByLabel('Confirm Password') });
-      await form.getByLabel('Email').fill(email);
-      await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await form.getByLabel('Confirm Password').fill(PASSWORD);
-      await form.getByRole('button', { name: 'Create Account' }).click();
+      await createAccount(email);
 
       // The confirmation screen, with the code the sandbox "emailed".
       const codeField = page.getByLabel('Confirmation Code');
       await codeField.waitFor({ state: 'visible' });
-      await codeField.fill(await mailboxCode(email));
+      await codeField.fill(await mailboxCode(email, 'SIGN_UP'));
       await page.getByRole('button', { name: 'Confirm', exact: true }).click();
 
       // Confirming signs the user in (the client's auto sign-in with the ConfirmSignUp session).
@@ -207,15 +250,8 @@ describe('Amplify UI <Authenticator> in Chromium (examples/todo)', () => {
 
   test('Sign out, then sign in again through the Sign In form', async (t) => {
     await inBrowser(t, async () => {
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      const signInTab = page.getByRole('tab', { name: 'Sign In' });
-      await signInTab.waitFor({ state: 'visible' });
-      assert.equal(await page.getByTestId('signed-in').count(), 0, 'signed out');
-
-      const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Sign in', exact: true }) });
-      await form.getByLabel('Email').fill(email);
-      await form.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await form.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await signOut();
+      await signIn(email, PASSWORD);
       await expectSignedIn();
 
       // A reload keeps the session (tokens in the browser's storage, refreshed from the pool).
@@ -224,7 +260,66 @@ describe('Amplify UI <Authenticator> in Chromium (examples/todo)', () => {
     });
   });
 
-  test('the page called only the static server and the sandbox', () => {
+  test("a wrong password and an email already registered: Cognito's errors on the form", async (t) => {
+    await inBrowser(t, async () => {
+      await signOut();
+      await signIn(email, `${PASSWORD}-wrong`);
+      assert.match(await alertText(), /incorrect username or password/i);
+      assert.equal(await page.getByTestId('signed-in').count(), 0);
+
+      await createAccount(email);
+      assert.match(await alertText(), /already exists/i);
+    });
+  });
+
+  test('an unconfirmed account: a wrong code is refused, Resend Code, then confirm', async (t) => {
+    const other = `browser-resend-${randomUUID().slice(0, 8)}@example.com`;
+    const seen = new Set();
+    await inBrowser(t, async () => {
+      await page.reload();
+      await createAccount(other);
+      const codeField = page.getByLabel('Confirmation Code');
+      await codeField.waitFor({ state: 'visible' });
+      const first = await mailboxCode(other, 'SIGN_UP', seen);
+
+      await codeField.fill(first === '000000' ? '111111' : '000000');
+      await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+      assert.match(await alertText(), /invalid verification code/i);
+
+      await page.getByRole('button', { name: 'Resend Code' }).click();
+      // A resent code replaces the sign-up code (the sandbox files it under either name).
+      const resent = await mailboxCode(other, ['RESEND_CODE', 'SIGN_UP'], seen);
+      await codeField.fill(resent);
+      await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+      await expectSignedIn(other);
+    });
+  });
+
+  test('Forgot your password? reset with the mailbox code, sign in with the new one', async (t) => {
+    const newPassword = `${PASSWORD}-2`;
+    await inBrowser(t, async () => {
+      await signOut();
+      await page.getByRole('button', { name: 'Forgot your password?' }).click();
+      await page.getByLabel('Enter your email').fill(email);
+      await page.getByRole('button', { name: /send code/i }).click();
+
+      const codeField = page.getByLabel('Code *');
+      await codeField.waitFor({ state: 'visible' });
+      await codeField.fill(await mailboxCode(email, 'FORGOT_PASSWORD'));
+      await page.getByLabel('New Password').fill(newPassword);
+      await page.getByLabel('Confirm Password').fill(newPassword);
+      await page.getByRole('button', { name: 'Submit' }).click();
+
+      // Back on the Sign In form: the old password no longer works, the new one does.
+      await page.getByRole('tab', { name: 'Sign In' }).waitFor({ state: 'visible' });
+      await signIn(email, PASSWORD);
+      assert.match(await alertText(), /incorrect username or password/i);
+      await signIn(email, newPassword);
+      await expectSignedIn();
+    });
+  });
+
+  test('the page called only the static server and the sandbox, and every call got through', (t) => {
     assert.ok(requested.length > 0, 'the page made requests');
     const siteOrigin = new URL(site.url).origin;
     const elsewhere = requested.filter((url) => {
@@ -232,9 +327,35 @@ describe('Amplify UI <Authenticator> in Chromium (examples/todo)', () => {
       return origin !== siteOrigin && origin !== sandboxOrigin && !url.startsWith('data:');
     });
     assert.deepEqual(elsewhere, []);
-    assert.ok(
-      requested.some((url) => new URL(url).origin === sandboxOrigin),
-      'the Authenticator called the sandbox',
-    );
+    assert.deepEqual(failedRequests, [], 'no request failed (CORS, connection)');
+    t.diagnostic(`Cognito operations called: ${[...cognitoOperations].sort().join(', ')}`);
+    for (const operation of ['SignUp', 'ConfirmSignUp', 'ResendConfirmationCode', 'InitiateAuth', 'RespondToAuthChallenge', 'GetUser', 'ForgotPassword', 'ConfirmForgotPassword']) {
+      assert.ok(cognitoOperations.has(operation), `the Authenticator called ${operation}`);
+    }
+  });
+
+  test("a page on another origin can read the headers the client parses from Cognito's errors", async () => {
+    // What the client's error parser reads (x-amzn-errortype, then the body's __type; the
+    // request id from x-amzn-requestid), fetched from the app's origin as the client fetches.
+    const seen = await page.evaluate(async (endpoint) => {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser',
+        },
+        body: JSON.stringify({ AccessToken: 'not-a-token' }),
+      });
+      return {
+        status: response.status,
+        errorType: response.headers.get('x-amzn-errortype'),
+        requestId: response.headers.get('x-amzn-requestid'),
+        body: await response.json(),
+      };
+    }, `${sandboxOrigin}/`);
+    assert.equal(seen.status, 400);
+    assert.equal(seen.body.__type, 'NotAuthorizedException');
+    assert.equal(seen.errorType, 'NotAuthorizedException');
+    assert.ok(seen.requestId, 'the request id is readable');
   });
 });
