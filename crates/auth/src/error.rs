@@ -18,6 +18,7 @@ macro_rules! kinds {
 }
 
 kinds!(
+    AccessDeniedException,
     AliasExistsException,
     CodeDeliveryFailureException,
     CodeMismatchException,
@@ -26,10 +27,13 @@ kinds!(
     MFAMethodNotFoundException,
     SoftwareTokenMFANotFoundException,
     ExpiredCodeException,
+    ExpiredTokenException,
+    IncompleteSignatureException,
     GroupExistsException,
     InternalErrorException,
     InvalidParameterException,
     InvalidPasswordException,
+    InvalidSignatureException,
     LimitExceededException,
     MissingAuthenticationTokenException,
     NotAuthorizedException,

@@ -26,6 +26,7 @@ pub mod config;
 pub mod crypto;
 pub mod delivery;
 pub mod error;
+pub mod grants;
 pub mod identity;
 pub mod pool;
 pub mod srp;
@@ -37,10 +38,11 @@ pub use admin::{Group, NewUser};
 pub use config::{AttributeSpec, PasswordPolicy, PoolConfig};
 pub use delivery::{CodeDelivery, Mailbox, Message, SandboxDelivery};
 pub use error::{AuthError, AuthResult, ErrorKind};
+pub use grants::FunctionAccess;
 pub use identity::{CredentialLookup, Credentials, Identity, IdentityPool, IdentityPoolConfig};
 pub use pool::{AuthStep, AuthenticationResult, CodeDeliveryDetails, SignUpResult, User, UserPool};
 pub use tokens::TokenError;
 pub use wire::{
-    AdminAuthorizer, AllowAdmin, DenyAdmin, RouterOptions, router, router_with, router_with_admin,
+    AdminAuthorizer, AdminRequest, AllowAdmin, DenyAdmin, RouterOptions, SigV4Admin, router, router_with, router_with_admin,
 };
 pub mod totp;

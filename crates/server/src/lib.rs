@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ampbase_appsync::{ApiKeyCredential, AppSyncState, AuthRejection, AuthRequest, Authenticator, ExecutableApi, Limits};
-use ampbase_auth::{IdentityPool, IdentityPoolConfig, PoolConfig, RouterOptions, SandboxDelivery, UserPool};
+use ampbase_auth::{FunctionAccess, IdentityPool, IdentityPoolConfig, PoolConfig, RouterOptions, SandboxDelivery, SigV4Admin, UserPool};
 use ampbase_core::Caller;
 use ampbase_outputs::amplify_outputs::OutputsContext;
 use arc_swap::ArcSwapOption;
@@ -27,6 +27,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+mod iam;
 mod storage_credentials;
 
 /// Where to listen, and where the sandbox keeps its files.
@@ -59,6 +60,8 @@ pub struct Server {
     /// The functions' workers, redeployed by the sandbox on every build.
     functions: ampbase_functions::FunctionRuntime,
     auth: AuthSlot,
+    /// Every access key the listeners accept (SigV4 on Cognito's admin operations and GraphQL).
+    iam_credentials: Arc<iam::SandboxCredentials>,
     storage: StorageService,
     store: Store,
     addr: SocketAddr,
@@ -124,7 +127,11 @@ impl Server {
         let functions = ampbase_functions::FunctionRuntime::new(ampbase_functions::RuntimeOptions::new(config.state_dir.join("runtime")))
             .map_err(StartError::Io)?;
         let appsync = AppSyncState::new(None);
-        appsync.set_authenticator(Some(Box::new(UserPoolAuthenticator { auth: auth.clone() })));
+        let iam_credentials = Arc::new(iam::SandboxCredentials::new(admin.clone(), auth.clone()));
+        appsync.set_authenticator(Some(Box::new(UserPoolAuthenticator {
+            auth: auth.clone(),
+            iam: iam::AppSyncIam::new(iam_credentials.clone()),
+        })));
         let router = main_router(appsync.clone(), auth.clone());
         let (main_tx, main_rx) = oneshot::channel::<()>();
         // Answers go out as soon as they are written, not after the peer's delayed ACK.
@@ -153,6 +160,7 @@ impl Server {
             appsync,
             functions,
             auth,
+            iam_credentials,
             storage,
             store,
             addr,
@@ -197,7 +205,15 @@ impl Server {
                     IdentityPool::open(identity_config, pool.clone()).await.map_err(|e| InstallError(format!("identity pool: {e}")))?,
                 );
                 let router =
-                    ampbase_auth::router_with(pool.clone(), RouterOptions { identity_pool: Some(identity.clone()), ..RouterOptions::default() });
+                    ampbase_auth::router_with(pool.clone(), RouterOptions {
+                        identity_pool: Some(identity.clone()),
+                        // Operators and function roles sign admin operations (AWS SDKs, `cognito-idp`).
+                        admin: Arc::new(SigV4Admin::new(
+                            self.iam_credentials.clone(),
+                            FunctionAccess::from_grants(&definition.access),
+                            ids.user_pool_id.clone(),
+                        )),
+                    });
                 Some(Arc::new(CurrentAuth { pool, identity: Some(identity), router }))
             }
         };
@@ -307,9 +323,12 @@ fn no_auth_service(request: &Request) -> Response {
     (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "application/x-amz-json-1.1")], body.to_string()).into_response()
 }
 
-/// The `userPool` mode of GraphQL: `Authorization` carries a Cognito id or access token.
+/// The `userPool` mode of GraphQL (`Authorization` carries a Cognito id or access token) and
+/// the `iam` mode (`Authorization: AWS4-HMAC-SHA256 …`).
 struct UserPoolAuthenticator {
     auth: AuthSlot,
+    /// The `iam` / `identityPool` mode.
+    iam: iam::AppSyncIam,
 }
 
 #[async_trait::async_trait]
@@ -322,7 +341,7 @@ impl Authenticator for UserPoolAuthenticator {
             .map(|v| v.trim_start_matches("Bearer ").trim())
             .ok_or_else(|| AuthRejection::new("Missing authorization header"))?;
         if token.starts_with("AWS4-HMAC-SHA256") {
-            return Err(AuthRejection::new("IAM (SigV4) authorization is not available yet in this backend"));
+            return self.iam.authenticate(&request).await;
         }
         let current = self.auth.load_full().ok_or_else(|| AuthRejection::new("This backend defines no user pool (defineAuth)"))?;
         let identity = current

@@ -13,13 +13,17 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use ampbase_core::{Caller, IamPrincipal};
+use ampbase_sigv4::{CredentialSource, RequestParts, Verifier};
+
 use crate::error::{AuthError, AuthResult, ErrorKind};
+use crate::grants::FunctionAccess;
 use crate::identity::IdentityPool;
 use crate::pool::{AuthStep, CodeDeliveryDetails, UserPool};
 
@@ -57,38 +61,137 @@ pub const PUBLIC_OPERATIONS: &[&str] = &[
     "GetDevice",
 ];
 
+/// An administrator operation's request, as the authorizer needs it to check a signature.
+pub struct AdminRequest<'a> {
+    /// The operation (`AdminCreateUser`, `ListUsers`, …).
+    pub operation: &'a str,
+    pub method: &'a str,
+    /// The path and query as received (still percent-encoded).
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
 /// Decides whether a request for an administrator operation (`AdminCreateUser`,
-/// `ListUsers`, `CreateGroup`, …) may run. The SigV4 verifier of admin and function
-/// credentials implements it; [`DenyAdmin`] is the default.
+/// `ListUsers`, `CreateGroup`, …) may run. [`SigV4Admin`] verifies AWS signatures of the
+/// administrator and of function roles; [`DenyAdmin`] is the default.
+#[async_trait::async_trait]
 pub trait AdminAuthorizer: Send + Sync + 'static {
-    fn authorize(&self, operation: &str, headers: &HeaderMap, body: &[u8]) -> AuthResult<()>;
+    async fn authorize(&self, request: &AdminRequest<'_>) -> AuthResult<()>;
 }
 
 /// Refuses every administrator call, as Cognito refuses unsigned ones.
 pub struct DenyAdmin;
 
+#[async_trait::async_trait]
 impl AdminAuthorizer for DenyAdmin {
-    fn authorize(&self, _: &str, headers: &HeaderMap, _: &[u8]) -> AuthResult<()> {
-        if headers.contains_key(header::AUTHORIZATION) {
+    async fn authorize(&self, request: &AdminRequest<'_>) -> AuthResult<()> {
+        if request.headers.contains_key(header::AUTHORIZATION) {
             Err(AuthError::new(
                 ErrorKind::UnrecognizedClientException,
                 "The security token included in the request is invalid.",
             ))
         } else {
-            Err(AuthError::new(
-                ErrorKind::MissingAuthenticationTokenException,
-                "Missing Authentication Token",
-            ))
+            Err(missing_authentication_token())
         }
     }
+}
+
+fn missing_authentication_token() -> AuthError {
+    AuthError::new(
+        ErrorKind::MissingAuthenticationTokenException,
+        "Missing Authentication Token",
+    )
 }
 
 /// Allows every administrator call (tests; a listener only operators can reach).
 pub struct AllowAdmin;
 
+#[async_trait::async_trait]
 impl AdminAuthorizer for AllowAdmin {
-    fn authorize(&self, _: &str, _: &HeaderMap, _: &[u8]) -> AuthResult<()> {
+    async fn authorize(&self, _: &AdminRequest<'_>) -> AuthResult<()> {
         Ok(())
+    }
+}
+
+/// Administrator operations signed with SigV4 (service `cognito-idp`), as the AWS SDKs send
+/// them: the operator's credential (`IamPrincipal::Admin`) may call every operation, a
+/// function's role (`IamPrincipal::Function`) what `defineAuth`'s `access` granted it, any
+/// other principal (identity-pool credentials) nothing. Bad signatures get Cognito's errors.
+pub struct SigV4Admin {
+    verifier: Verifier,
+    credentials: Arc<dyn CredentialSource>,
+    functions: FunctionAccess,
+    user_pool_id: String,
+}
+
+impl SigV4Admin {
+    pub fn new(
+        credentials: Arc<dyn CredentialSource>,
+        functions: FunctionAccess,
+        user_pool_id: impl Into<String>,
+    ) -> Self {
+        SigV4Admin {
+            verifier: Verifier::new("cognito-idp"),
+            credentials,
+            functions,
+            user_pool_id: user_pool_id.into(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl AdminAuthorizer for SigV4Admin {
+    async fn authorize(&self, request: &AdminRequest<'_>) -> AuthResult<()> {
+        if !ampbase_sigv4::is_signed(request.headers, request.query) {
+            return Err(missing_authentication_token());
+        }
+        let parts = RequestParts {
+            method: request.method,
+            path: request.path,
+            query: request.query,
+            headers: request.headers,
+            body: request.body,
+        };
+        let verified = self
+            .verifier
+            .verify(&parts, self.credentials.as_ref())
+            .await
+            .map_err(|e| AuthError::new(signature_error_kind(e.kind), e.message))?;
+        let principal = match &verified.caller {
+            Caller::Iam(IamPrincipal::Admin) => return Ok(()),
+            Caller::Iam(IamPrincipal::Function { name }) => {
+                if self.functions.allows(name, request.operation) {
+                    return Ok(());
+                }
+                format!("function {name}'s role")
+            }
+            Caller::Iam(IamPrincipal::Guest { identity_id })
+            | Caller::Iam(IamPrincipal::Authenticated { identity_id, .. }) => {
+                format!("identity {identity_id}")
+            }
+            _ => "this principal".to_string(),
+        };
+        Err(AuthError::new(
+            ErrorKind::AccessDeniedException,
+            format!(
+                "User: {principal} is not authorized to perform: cognito-idp:{} on resource: userpool/{} because no identity-based policy allows the cognito-idp:{} action",
+                request.operation, self.user_pool_id, request.operation
+            ),
+        ))
+    }
+}
+
+fn signature_error_kind(kind: ampbase_sigv4::ErrorKind) -> ErrorKind {
+    use ampbase_sigv4::ErrorKind as S;
+    match kind {
+        S::MissingAuthenticationToken => ErrorKind::MissingAuthenticationTokenException,
+        S::IncompleteSignature => ErrorKind::IncompleteSignatureException,
+        S::InvalidSignature => ErrorKind::InvalidSignatureException,
+        S::UnrecognizedClient => ErrorKind::UnrecognizedClientException,
+        S::ExpiredToken => ErrorKind::ExpiredTokenException,
+        S::InternalFailure => ErrorKind::InternalErrorException,
     }
 }
 
@@ -178,7 +281,13 @@ fn error_response(e: &AuthError) -> Response {
     resp
 }
 
-async fn dispatch(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn dispatch(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let pool = state.pool;
     let target = headers
         .get("x-amz-target")
@@ -208,10 +317,18 @@ async fn dispatch(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             format!("Unknown operation {target}"),
         ));
     };
-    if !PUBLIC_OPERATIONS.contains(&op)
-        && let Err(e) = state.admin.authorize(op, &headers, &body)
-    {
-        return error_response(&e);
+    if !PUBLIC_OPERATIONS.contains(&op) {
+        let request = AdminRequest {
+            operation: op,
+            method: method.as_str(),
+            path: uri.path(),
+            query: uri.query().unwrap_or(""),
+            headers: &headers,
+            body: &body,
+        };
+        if let Err(e) = state.admin.authorize(&request).await {
+            return error_response(&e);
+        }
     }
     let input: Map<String, Value> = if body.is_empty() {
         Map::new()
