@@ -126,7 +126,28 @@ fn install(project: &Project, build: &Build, serving: &Serving) -> Result<()> {
     let key = pipeline::api_key(project)?.renew_if_expired(project, days)?;
     let credential = ampbase_appsync::ApiKeyCredential { expires_at: Some(key.expires_at(days)), key: key.key };
     let ids = pipeline::outputs_context(project, &build.definition)?;
+    deploy_functions(project, build, &ids, serving)?;
     serving.runtime.block_on(serving.server.install(build, credential, &ids))?;
+    Ok(())
+}
+
+/// Builds the functions (handlers transpiled, secrets resolved) and replaces the changed ones.
+fn deploy_functions(project: &Project, build: &Build, ids: &ampbase_outputs::amplify_outputs::OutputsContext, serving: &Serving) -> Result<()> {
+    let store = secret_store(project);
+    let secrets = |name: &str| store.get(name).ok().flatten().map(|s| s.value);
+    let ctx = ampbase_functions::BuildContext {
+        app_root: &project.root,
+        region: &ids.region,
+        graphql_endpoint: build.data.as_ref().map(|_| format!("{}{}", ids.base_url, ids.graphql_path)),
+        bucket_names: ids.bucket_names.clone(),
+        secrets: &secrets,
+    };
+    let built = ampbase_functions::build_functions(&build.definition, &ctx).map_err(|e| anyhow::anyhow!("function: {e}"))?;
+    let mut warnings = built.warnings;
+    warnings.extend(serving.server.functions().deploy(built.functions));
+    for warning in warnings {
+        println!("[sandbox] warning: {warning}");
+    }
     Ok(())
 }
 

@@ -28,7 +28,8 @@ const MAX_PAYLOAD_BYTES: usize = 6 * 1024 * 1024;
 pub(crate) struct Invocation {
     pub request_id: String,
     pub event: Bytes,
-    pub deadline_ms: u64,
+    /// The handler's time, counted from when the runtime takes the invocation.
+    pub timeout: Duration,
     /// Told when the runtime has taken the invocation (the handler starts).
     pub started: oneshot::Sender<()>,
     pub reply: oneshot::Sender<Result<Value, FunctionError>>,
@@ -222,11 +223,10 @@ impl Worker {
     ) -> Result<Result<Value, FunctionError>, WorkerFailure> {
         let (started_tx, started_rx) = oneshot::channel();
         let (reply_tx, reply_rx) = oneshot::channel();
-        let deadline_ms = now_ms() + init_timeout.as_millis() as u64 + timeout.as_millis() as u64;
         let invocation = Invocation {
             request_id: request_id.clone(),
             event,
-            deadline_ms,
+            timeout,
             started: started_tx,
             reply: reply_tx,
         };
@@ -251,7 +251,6 @@ impl Worker {
                 )));
             }
         }
-        let started_at = std::time::Instant::now();
         let mut exited = self.exited.clone();
         tokio::select! {
             reply = reply_rx => match reply {
@@ -262,7 +261,6 @@ impl Worker {
                 Err(WorkerFailure::Exited(self.exit_error(&request_id, "Runtime exited")))
             }
             _ = tokio::time::sleep(timeout) => {
-                let _ = started_at;
                 Err(WorkerFailure::TimedOut(FunctionError::new(
                     FunctionErrorKind::Timeout,
                     "Sandbox.Timedout",
@@ -331,10 +329,11 @@ async fn next(State(api): State<Arc<Api>>) -> Response {
     let Invocation {
         request_id,
         event,
-        deadline_ms,
+        timeout,
         started,
         reply,
     } = invocation;
+    let deadline_ms = now_ms() + timeout.as_millis() as u64;
     *api.current.lock().unwrap() = Some(request_id.clone());
     *api.in_flight.lock().unwrap() = Some(InFlight {
         request_id: request_id.clone(),
