@@ -157,6 +157,12 @@ fn boto3_runs_the_admin_operations_with_the_sandbox_credential() {
                 .unwrap_or_else(|| panic!("{outputs}")),
         )
         .env(
+            "AMPBASE_IDENTITY_POOL_ID",
+            outputs["Auth"]["Cognito"]["identityPoolId"]
+                .as_str()
+                .unwrap(),
+        )
+        .env(
             "AMPBASE_ACCESS_KEY_ID",
             credential["accessKeyId"].as_str().unwrap(),
         )

@@ -117,6 +117,28 @@ unsigned = client(config=Config(signature_version=botocore.UNSIGNED, retries={"m
 code, _ = error_of(lambda: unsigned.list_users(UserPoolId=POOL))
 check(code == "MissingAuthenticationTokenException", f"unsigned: {code}")
 
+# Identity-pool credentials are genuine but carry no Cognito administrator permission.
+identity = boto3.client(
+    "cognito-identity",
+    endpoint_url=ENDPOINT,
+    region_name=REGION,
+    config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}),
+)
+identity_id = identity.get_id(IdentityPoolId=os.environ["AMPBASE_IDENTITY_POOL_ID"])["IdentityId"]
+guest = identity.get_credentials_for_identity(IdentityId=identity_id)["Credentials"]
+guest_admin = boto3.client(
+    "cognito-idp",
+    endpoint_url=ENDPOINT,
+    region_name=REGION,
+    aws_access_key_id=guest["AccessKeyId"],
+    aws_secret_access_key=guest["SecretKey"],
+    aws_session_token=guest["SessionToken"],
+    config=CONFIG,
+)
+code, message = error_of(lambda: guest_admin.list_users(UserPoolId=POOL))
+check(code == "AccessDeniedException", f"guest credentials on ListUsers: {code} {message}")
+check("cognito-idp:ListUsers" in message, f"AccessDenied names the action: {message}")
+
 # The client operations stay public: no signature needed.
 code, _ = error_of(lambda: unsigned.get_user(AccessToken="not-a-token"))
 check(code == "NotAuthorizedException", f"GetUser with a forged token: {code}")
