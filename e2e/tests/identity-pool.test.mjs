@@ -103,6 +103,52 @@ describe('identity-pool data access (examples/guestbook)', () => {
     assertRejected(await client.models.MemberNote.list(IAM), { errorType: 'Unauthorized', what: 'a guest listing member notes' });
   });
 
+  test('the real-time handshake checks the SigV4 signature of /connect', async () => {
+    const { default: WebSocket } = await import('ws');
+    const { signRequest } = await import('@aws-amplify/core/internals/aws-client-utils');
+    const session = await fetchAuthSession();
+    const { accessKeyId, secretAccessKey, sessionToken } = session.credentials;
+    const endpoint = new URL(ctx.sb.graphqlUrl.replace(/^HTTP:/, 'http:'));
+    /** Opens the socket as the client does and returns the first message after connection_init. */
+    const handshake = (credentials) => {
+      const signed = signRequest(
+        {
+          method: 'POST',
+          url: new URL(`${endpoint.href}/connect`),
+          headers: {
+            accept: 'application/json, text/javascript',
+            'content-encoding': 'amz-1.0',
+            'content-type': 'application/json; charset=UTF-8',
+            host: endpoint.host,
+          },
+          body: '{}',
+        },
+        { credentials, signingRegion: 'us-east-1', signingService: 'appsync' },
+      );
+      const header = Buffer.from(JSON.stringify(signed.headers)).toString('base64url');
+      const url = `${endpoint.href.replace(/^http/, 'ws')}/realtime`;
+      return new Promise((resolve, reject) => {
+        const socket = new WebSocket(url, ['graphql-ws', `header-${header}`]);
+        const timer = setTimeout(() => reject(new Error('no answer to connection_init')), 10_000);
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+        socket.on('message', (data) => {
+          const message = JSON.parse(String(data));
+          if (message.type === 'ka') return;
+          clearTimeout(timer);
+          socket.close();
+          resolve(message);
+        });
+        socket.on('error', reject);
+      });
+    };
+    const accepted = await handshake({ accessKeyId, secretAccessKey, sessionToken });
+    assert.equal(accepted.type, 'connection_ack', JSON.stringify(accepted));
+    const refused = await handshake({ accessKeyId, secretAccessKey: `${secretAccessKey}x`, sessionToken });
+    assert.equal(refused.type, 'connection_error', JSON.stringify(refused));
+    assert.equal(refused.payload.errors[0].errorType, 'UnauthorizedException');
+    assert.match(refused.payload.errors[0].message, /signature we calculated does not match/);
+  });
+
   test('a forged signature or session token is refused with 401', async () => {
     const session = await fetchAuthSession();
     const { accessKeyId, secretAccessKey, sessionToken } = session.credentials;
