@@ -15,6 +15,8 @@ const SECRET = 'e2e-secret-value-42';
 describe('functions (examples/functions)', () => {
   const ctx = useSandbox({
     example: 'functions',
+    // Function logs on the terminal, as `ampx sandbox` streams them, for two functions only.
+    args: ['--stream-function-logs', '--logs-filter', '^slow$', 'notify'],
     // What a developer does first: install a package the handler imports, and set the
     // secret with `ampx sandbox secret set` (value on stdin).
     prepare: (dir) => {
@@ -61,6 +63,8 @@ describe('functions (examples/functions)', () => {
     const [error] = assertGraphQLErrors(result, { errorType: 'Lambda:Unhandled', what: 'failHard' });
     assert.equal(error.message, 'refused: not today');
     assert.equal(result.data, null);
+    // Its logs are not streamed: --logs-filter names other functions.
+    assert.ok(!ctx.sb.lines().some((line) => line.startsWith('[fail]')), ctx.sb.logs());
   });
 
   test('a handler past its timeoutSeconds fails with Task timed out, and the function keeps working', async () => {

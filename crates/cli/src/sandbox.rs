@@ -43,6 +43,7 @@ pub fn run(args: &SandboxArgs) -> Result<ExitCode> {
         return Ok(if outcome.is_some() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
     let serving = start_serving(&project)?;
+    serving.server.functions().set_logs(function_logs(args)?);
     let mut last_good = rebuild(&project, args, None, started, Some(&serving));
 
     let (tx, rx) = mpsc::channel::<Event>();
@@ -118,6 +119,46 @@ fn start_serving(project: &Project) -> Result<Serving> {
         server.storage_addr().port()
     );
     Ok(Serving { runtime, server })
+}
+
+/// Where function logs go: nowhere unless `--stream-function-logs` (as with ampx); lines
+/// `[function] …` on stdout or appended to `--logs-out-file`, for the functions whose name
+/// matches one of the `--logs-filter` patterns (all when none).
+fn function_logs(args: &SandboxArgs) -> Result<ampbase_functions::LogSink> {
+    if !args.stream_function_logs {
+        return Ok(std::sync::Arc::new(|_: &ampbase_functions::LogLine<'_>| {}));
+    }
+    let filters = args
+        .logs_filter
+        .iter()
+        .map(|pattern| regex::Regex::new(pattern).with_context(|| format!("--logs-filter {pattern}")))
+        .collect::<Result<Vec<_>>>()?;
+    let file = match &args.logs_out_file {
+        None => None,
+        Some(path) => Some(std::sync::Mutex::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("cannot open {}", path.display()))?,
+        )),
+    };
+    Ok(std::sync::Arc::new(move |line: &ampbase_functions::LogLine<'_>| {
+        if !filters.is_empty() && !filters.iter().any(|f| f.is_match(line.function)) {
+            return;
+        }
+        let text = format!("[{}] {}\n", line.function, line.line);
+        match &file {
+            Some(file) => {
+                let _ = file.lock().unwrap().write_all(text.as_bytes());
+            }
+            None => {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(text.as_bytes());
+                let _ = out.flush();
+            }
+        }
+    }))
 }
 
 /// Puts a compiled backend in service.

@@ -79,6 +79,8 @@ struct Inner {
     options: RuntimeOptions,
     bootstrap: PathBuf,
     pools: RwLock<HashMap<String, Arc<Pool>>>,
+    /// Where log lines go now ([`FunctionRuntime::set_logs`]); workers read it per line.
+    logs: Arc<RwLock<LogSink>>,
     next_worker: AtomicU64,
     node_major: OnceLock<Option<u32>>,
 }
@@ -109,11 +111,13 @@ impl FunctionRuntime {
             std::fs::write(&temporary, BOOTSTRAP)?;
             std::fs::rename(&temporary, &bootstrap)?;
         }
+        let logs = options.logs.clone();
         Ok(FunctionRuntime {
             inner: Arc::new(Inner {
                 options,
                 bootstrap,
                 pools: RwLock::new(HashMap::new()),
+                logs: Arc::new(RwLock::new(logs)),
                 next_worker: AtomicU64::new(1),
                 node_major: OnceLock::new(),
             }),
@@ -159,6 +163,16 @@ impl FunctionRuntime {
             removed.retire();
         }
         warnings
+    }
+
+    /// Sends function logs to `sink` from now on (running workers included).
+    pub fn set_logs(&self, sink: LogSink) {
+        *self.inner.logs.write().unwrap() = sink;
+    }
+
+    fn log(&self, line: &LogLine<'_>) {
+        let sink = self.inner.logs.read().unwrap().clone();
+        sink(line);
     }
 
     /// Stops every worker.
@@ -274,7 +288,7 @@ impl FunctionRuntime {
                         .error_message
                         .trim_start_matches(&format!("RequestId: {request_id} Error: "))
                 );
-                (self.inner.options.logs)(&LogLine {
+                self.log(&LogLine {
                     function,
                     request_id: Some(&request_id),
                     stream: LogStream::Stderr,
@@ -295,7 +309,13 @@ impl FunctionRuntime {
             &options.node,
             &self.inner.bootstrap,
             &options.region,
-            options.logs.clone(),
+            {
+                let current = self.inner.logs.clone();
+                Arc::new(move |line: &LogLine<'_>| {
+                    let sink = current.read().unwrap().clone();
+                    sink(line)
+                })
+            },
         )
         .await
     }
@@ -363,7 +383,7 @@ impl FunctionInvoker for FunctionRuntime {
         tokio::spawn(async move {
             if let Err(error) = runtime.invoke(&function, &event).await {
                 let line = format!("{} asynchronous invocation failed: {error}", timestamp());
-                (runtime.inner.options.logs)(&LogLine {
+                runtime.log(&LogLine {
                     function: &function,
                     request_id: None,
                     stream: LogStream::Stderr,
