@@ -2,7 +2,9 @@
 //!
 //! - get-by-id, list (limit 20) and create throughput and p50/p99 latency with API-key auth
 //!   on the embedded SQLite store, at 1 and 64 connections, beside a trivial endpoint of the
-//!   same server stack (the ceiling);
+//!   same server stack (the ceiling); get-by-id again with userPool auth (a signed-in user's
+//!   access token in `Authorization`, as the client sends it; `Todo` also allows
+//!   `authenticated()` in the bench's copy of the app);
 //! - one mutation delivered to 1,000 open subscriptions (p50/p99 from send to receipt);
 //! - reload: a saved model change until the new field is served (median);
 //! - idle resident memory of the sandbox process.
@@ -34,6 +36,8 @@ struct Sandbox {
     child: Child,
     port: u16,
     api_key: String,
+    /// The access token of a signed-in user of the app's user pool.
+    access_token: String,
     app: PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -63,6 +67,13 @@ async fn start_sandbox(binary: &Path) -> Result<Sandbox> {
     let dir = tempfile::tempdir()?;
     let app = dir.path().join("todo");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/todo"), &app)?;
+    let resource = app.join("amplify/data/resource.ts");
+    let schema = std::fs::read_to_string(&resource)?;
+    let with_users = schema.replacen("[allow.publicApiKey()]", "[allow.publicApiKey(), allow.authenticated()]", 1);
+    if with_users == schema {
+        bail!("the todo example's authorization rule changed: update graphql-bench");
+    }
+    std::fs::write(&resource, with_users)?;
     let port = free_port()?;
     let mut child = Command::new(binary)
         .args(["sandbox", "--identifier", "bench", "--yes", "--port", &port.to_string()])
@@ -91,7 +102,30 @@ async fn start_sandbox(binary: &Path) -> Result<Sandbox> {
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     let outputs: Value = serde_json::from_str(&std::fs::read_to_string(app.join("amplify_outputs.json"))?)?;
     let api_key = outputs["API"]["GraphQL"]["apiKey"].as_str().ok_or_else(|| anyhow!("no API key in the outputs"))?.to_string();
-    Ok(Sandbox { child, port, api_key, app, _dir: dir })
+    let client_id = outputs["Auth"]["Cognito"]["userPoolClientId"].as_str().ok_or_else(|| anyhow!("no user pool client in the outputs"))?;
+    let access_token = sign_up_and_in(port, client_id).await?;
+    Ok(Sandbox { child, port, api_key, access_token, app, _dir: dir })
+}
+
+/// Signs a user up (the code from the sandbox mailbox) and in; returns the access token.
+async fn sign_up_and_in(port: u16, client_id: &str) -> Result<String> {
+    let mut conn = Connection::open(port, "-".into()).await?;
+    let (email, password) = ("reader@example.com", "Bench-Passw0rd!");
+    let call = |target: &str, body: Value| {
+        Request::post("/")
+            .header("host", format!("127.0.0.1:{port}"))
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{target}"))
+            .body(Full::new(Bytes::from(body.to_string())))
+    };
+    conn.send(call("SignUp", json!({ "ClientId": client_id, "Username": email, "Password": password, "UserAttributes": [{ "Name": "email", "Value": email }] }))?).await?;
+    let mailbox: Value = serde_json::from_slice(&conn.get(&format!("/_ampbase/mailbox?to={email}&limit=1")).await?)?;
+    let code = mailbox[0]["code"].as_str().ok_or_else(|| anyhow!("no confirmation code in the mailbox: {mailbox}"))?;
+    conn.send(call("ConfirmSignUp", json!({ "ClientId": client_id, "Username": email, "ConfirmationCode": code }))?).await?;
+    let signed_in: Value = serde_json::from_slice(
+        &conn.send(call("InitiateAuth", json!({ "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": { "USERNAME": email, "PASSWORD": password } }))?).await?,
+    )?;
+    Ok(signed_in["AuthenticationResult"]["AccessToken"].as_str().ok_or_else(|| anyhow!("sign-in failed: {signed_in}"))?.to_string())
 }
 
 /// One keep-alive HTTP/1.1 connection.
@@ -101,6 +135,8 @@ struct Connection {
     /// what it spends per request is taken from the server.
     host: hyper::header::HeaderValue,
     api_key: hyper::header::HeaderValue,
+    /// Set: requests carry this `Authorization` (userPool mode) instead of the API key.
+    authorization: Option<hyper::header::HeaderValue>,
 }
 
 impl Connection {
@@ -109,15 +145,16 @@ impl Connection {
         stream.set_nodelay(true)?;
         let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
         tokio::spawn(conn);
-        Ok(Connection { sender, host: format!("127.0.0.1:{port}").parse()?, api_key: api_key.parse()? })
+        Ok(Connection { sender, host: format!("127.0.0.1:{port}").parse()?, api_key: api_key.parse()?, authorization: None })
     }
 
     async fn graphql(&mut self, body: Bytes) -> Result<Bytes> {
-        let request = Request::post("/graphql")
-            .header("host", self.host.clone())
-            .header("content-type", "application/json")
-            .header("x-api-key", self.api_key.clone())
-            .body(Full::new(body))?;
+        let request = Request::post("/graphql").header("host", self.host.clone()).header("content-type", "application/json");
+        let request = match &self.authorization {
+            Some(token) => request.header("authorization", token.clone()),
+            None => request.header("x-api-key", self.api_key.clone()),
+        };
+        let request = request.body(Full::new(body))?;
         self.send(request).await
     }
 
@@ -150,6 +187,8 @@ const CREATE: &str = "mutation CreateTodo($input: CreateTodoInput!) { createTodo
 enum Load {
     Ping,
     Get,
+    /// Get by id with userPool auth.
+    GetAsUser,
     List,
     Create,
 }
@@ -186,12 +225,16 @@ async fn run_load(sandbox: &Sandbox, load: Load, connections: usize, seconds: f6
     let api_key: Arc<str> = sandbox.api_key.clone().into();
     let mut conns = Vec::new();
     for _ in 0..connections {
-        conns.push(Connection::open(sandbox.port, api_key.clone()).await?);
+        let mut conn = Connection::open(sandbox.port, api_key.clone()).await?;
+        if load == Load::GetAsUser {
+            conn.authorization = Some(sandbox.access_token.parse()?);
+        }
+        conns.push(conn);
     }
     let pid = sandbox.child.id().unwrap_or(0);
     let cpu_before = cpu_time_us(pid);
     // Request bodies built beforehand, as a load generator does (creates stay distinct).
-    let gets: Arc<Vec<Bytes>> = Arc::new(if load == Load::Get { ids.iter().map(|id| gql(GET, json!({ "id": id }))).collect() } else { Vec::new() });
+    let gets: Arc<Vec<Bytes>> = Arc::new(if matches!(load, Load::Get | Load::GetAsUser) { ids.iter().map(|id| gql(GET, json!({ "id": id }))).collect() } else { Vec::new() });
     let list = gql(LIST, json!({ "limit": 20 }));
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
@@ -206,7 +249,7 @@ async fn run_load(sandbox: &Sandbox, load: Load, connections: usize, seconds: f6
                 let t0 = Instant::now();
                 let body = match load {
                     Load::Ping => conn.get("/_ampbase/health").await?,
-                    Load::Get => conn.graphql(gets[i % gets.len()].clone()).await?,
+                    Load::Get | Load::GetAsUser => conn.graphql(gets[i % gets.len()].clone()).await?,
                     Load::List => conn.graphql(list.clone()).await?,
                     Load::Create => conn.graphql(gql(CREATE, json!({ "input": { "content": format!("bench {n}-{i}") } }))).await?,
                 };
@@ -366,7 +409,7 @@ async fn main() -> Result<()> {
     let ids = Arc::new(ids);
 
     let mut rows = Vec::new();
-    for (name, load) in [("trivial endpoint (ceiling)", Load::Ping), ("get by id", Load::Get), ("list, limit 20", Load::List), ("create", Load::Create)] {
+    for (name, load) in [("trivial endpoint (ceiling)", Load::Ping), ("get by id", Load::Get), ("get by id, userPool auth", Load::GetAsUser), ("list, limit 20", Load::List), ("create", Load::Create)] {
         if load != Load::Ping && only.as_deref().is_some_and(|o| !name.starts_with(o)) {
             continue;
         }
