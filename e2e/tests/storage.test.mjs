@@ -149,6 +149,11 @@ describe('files (examples/files) with the official Storage client', () => {
     // protected/: every signed-in user reads, only the owner writes.
     assert.equal((await download(`protected/${users.aliceId}/card-${run}.txt`)).toString(), 'my card');
     assert.equal(await s3ErrorOf(upload(`protected/${users.aliceId}/card-${run}.txt`, 'forged')), 'AccessDenied');
+    // Listing protected/ shows every identity's protected files (`protected/*` for
+    // authenticated users); private/ stays unlistable.
+    const everyones = await client.storage.list({ path: 'protected/', options: { listAll: true } });
+    assert.ok(everyones.items.some((i) => i.path === `protected/${users.aliceId}/card-${run}.txt`));
+    assert.equal(await s3ErrorOf(client.storage.list({ path: 'private/' })), 'AccessDenied');
     // Copying her file somewhere Bob can write needs read on the source.
     assert.equal(await s3ErrorOf(client.storage.copy({ source: { path: alices }, destination: { path: `public/${run}/stolen.txt` } })), 'AccessDenied');
 

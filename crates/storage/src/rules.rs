@@ -197,6 +197,25 @@ impl PathRule {
     fn has_entity(&self) -> bool {
         self.segments.contains(&Segment::Entity)
     }
+
+    /// Whether a rule other than `entity` lets `principal` list this path, whatever the
+    /// `{entity_id}` segment is.
+    fn grants_list_to_all_entities(&self, principal: &IamPrincipal) -> bool {
+        self.grants.iter().any(|grant| {
+            grant.actions.contains(Action::List)
+                && match (&grant.principal, principal) {
+                    (Principal::Guest, IamPrincipal::Guest { .. }) => true,
+                    (Principal::Authenticated, IamPrincipal::Authenticated { .. }) => true,
+                    (Principal::Groups(wanted), IamPrincipal::Authenticated { groups, .. }) => {
+                        wanted.iter().any(|g| groups.contains(g))
+                    }
+                    (Principal::Resource(name), IamPrincipal::Function { name: caller_fn }) => {
+                        name == caller_fn
+                    }
+                    _ => false,
+                }
+        })
+    }
 }
 
 /// An invalid `access` definition.
@@ -399,8 +418,35 @@ impl AccessRules {
     }
 
     /// Whether `caller` may list the prefix `prefix`.
+    ///
+    /// Besides what governs the prefix as a key: the folder above an `{entity_id}` token
+    /// (`protected/`, or a partial id `protected/us-east-1:a`) may be listed by whoever a
+    /// rule other than `entity` lets list that path. Amplify's policies put `*` for the token
+    /// in those rules (`protected/*` in `amplify_outputs.json`), so on AWS every signed-in
+    /// user lists `protected/`; the keys under it are then filtered per identity folder.
     pub fn allows_list(&self, caller: &Caller, prefix: &str) -> bool {
-        self.allows(caller, Action::List, prefix)
+        if self.allows(caller, Action::List, prefix) {
+            return true;
+        }
+        let Caller::Iam(principal) = caller else {
+            return false;
+        };
+        if self.governing(prefix).is_some() {
+            return false;
+        }
+        self.paths.iter().any(|path| {
+            let Some(Segment::Literal(head)) = path.segments.first() else {
+                // `{entity_id}/*`: the head is the bucket's root.
+                return path.segments.first() == Some(&Segment::Entity)
+                    && !prefix.contains('/')
+                    && path.grants_list_to_all_entities(principal);
+            };
+            path.segments.get(1) == Some(&Segment::Entity)
+                && prefix
+                    .strip_prefix(head.as_str())
+                    .is_some_and(|partial_id| !partial_id.contains('/'))
+                && path.grants_list_to_all_entities(principal)
+        })
     }
 }
 
@@ -551,7 +597,12 @@ mod tests {
         assert!(!rules.allows_list(&alice, "private/"));
         assert!(!rules.allows_list(&alice, "private/us-east-1:al"));
         assert!(rules.allows_list(&bob, "protected/us-east-1:alice/"));
-        assert!(!rules.allows_list(&bob, "protected/"));
+        // `protected/*` for authenticated users, as the outputs and AWS's policies say.
+        assert!(rules.allows_list(&bob, "protected/"));
+        assert!(rules.allows_list(&bob, "protected/us-east-1:al"));
+        assert!(!rules.allows_list(&g, "protected/"));
+        assert!(!rules.allows_list(&bob, "private/"));
+        assert!(!rules.allows_list(&bob, "protected"));
     }
 
     /// The set-up page's photo-sharing example.
@@ -579,6 +630,10 @@ mod tests {
             ""
         );
         assert_eq!(can(&rules, &guest(), "picture-submissions/x.png"), "glw");
+        // Guests browse everyone's profile pictures: the folder above the ids lists.
+        assert!(rules.allows_list(&guest(), "profile-pictures/"));
+        assert!(rules.allows_list(&guest(), "profile-pictures/id-alice/"));
+        assert!(!rules.allows_list(&user("id-bob", &[]), "profile-pictures/"));
         assert_eq!(can(&rules, &alice, "picture-submissions/x.png"), "glw");
     }
 
