@@ -190,7 +190,8 @@ for (;;) {
     const body = JSON.stringify(value === undefined ? null : value);
     outcome = call('POST', `/invocation/${requestId}/response`, body, { 'content-type': 'application/json' });
   } catch (error) {
-    console.error(`${util.inspect(error)}`);
+    // Lambda's own line for a failed invocation.
+    console.error(`Invoke Error \t${JSON.stringify(errorPayload(error))}`);
     outcome = postError(`/invocation/${requestId}/error`, error);
   }
   await outcome;

@@ -304,7 +304,14 @@ async fn forward_lines(
 ) {
     let mut lines = BufReader::new(stream).lines();
     while let Ok(Some(line)) = lines.next_line().await {
-        let request_id = current.lock().unwrap().clone();
+        // Lines in Lambda's format name their invocation (`<time>\t<request id>\t…`): the
+        // process may print it after the invocation has already been answered.
+        let stamped = line
+            .split('\t')
+            .nth(1)
+            .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+            .map(str::to_string);
+        let request_id = stamped.or_else(|| current.lock().unwrap().clone());
         logs(&LogLine {
             function: &function,
             request_id: request_id.as_deref(),
