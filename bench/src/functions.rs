@@ -44,7 +44,10 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let name = entry.file_name();
-        if name == "node_modules" || name == ".amplify" || name.to_string_lossy().starts_with("amplify_outputs") {
+        if name == "node_modules"
+            || name == ".amplify"
+            || name.to_string_lossy().starts_with("amplify_outputs")
+        {
             continue;
         }
         if entry.file_type()?.is_dir() {
@@ -57,17 +60,31 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 async fn start_sandbox(binary: &Path) -> Result<Sandbox> {
     let dir = tempfile::tempdir()?;
     let app = dir.path().join("functions");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/functions"), &app)?;
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/functions"),
+        &app,
+    )?;
     // The app's other functions import a package; the benchmark only calls sayHello.
     let port = free_port()?;
     let mut child = Command::new(binary)
-        .args(["sandbox", "--identifier", "bench", "--yes", "--port", &port.to_string(), "--storage-port", &free_port()?.to_string()])
+        .args([
+            "sandbox",
+            "--identifier",
+            "bench",
+            "--yes",
+            "--port",
+            &port.to_string(),
+            "--storage-port",
+            &free_port()?.to_string(),
+        ])
         .current_dir(&app)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -83,10 +100,22 @@ async fn start_sandbox(binary: &Path) -> Result<Sandbox> {
             let _ = tx.send(line);
         }
     });
-    let mut sandbox = Sandbox { child, port, api_key: "".into(), app, lines, _dir: dir };
+    let mut sandbox = Sandbox {
+        child,
+        port,
+        api_key: "".into(),
+        app,
+        lines,
+        _dir: dir,
+    };
     sandbox.wait_for_build().await?;
-    let outputs: Value = serde_json::from_str(&std::fs::read_to_string(sandbox.app.join("amplify_outputs.json"))?)?;
-    sandbox.api_key = outputs["API"]["GraphQL"]["apiKey"].as_str().ok_or_else(|| anyhow!("no API key in the outputs"))?.into();
+    let outputs: Value = serde_json::from_str(&std::fs::read_to_string(
+        sandbox.app.join("amplify_outputs.json"),
+    )?)?;
+    sandbox.api_key = outputs["API"]["GraphQL"]["apiKey"]
+        .as_str()
+        .ok_or_else(|| anyhow!("no API key in the outputs"))?
+        .into();
     Ok(sandbox)
 }
 
@@ -120,9 +149,14 @@ impl Connection {
     async fn open(port: u16, api_key: &str) -> Result<Connection> {
         let stream = TcpStream::connect(("127.0.0.1", port)).await?;
         stream.set_nodelay(true)?;
-        let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+        let (sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
         tokio::spawn(conn);
-        Ok(Connection { sender, host: format!("127.0.0.1:{port}").parse()?, api_key: api_key.parse()? })
+        Ok(Connection {
+            sender,
+            host: format!("127.0.0.1:{port}").parse()?,
+            api_key: api_key.parse()?,
+        })
     }
 
     /// Posts a GraphQL body; fails on HTTP or GraphQL errors.
@@ -161,7 +195,12 @@ struct Measured {
     p99_ms: f64,
 }
 
-async fn run_load(sandbox: &Sandbox, body: Bytes, connections: usize, seconds: f64) -> Result<Measured> {
+async fn run_load(
+    sandbox: &Sandbox,
+    body: Bytes,
+    connections: usize,
+    seconds: f64,
+) -> Result<Measured> {
     let mut conns = Vec::new();
     for _ in 0..connections {
         conns.push(Connection::open(sandbox.port, &sandbox.api_key).await?);
@@ -187,7 +226,11 @@ async fn run_load(sandbox: &Sandbox, body: Bytes, connections: usize, seconds: f
     }
     let elapsed = start.elapsed().as_secs_f64();
     all.sort_unstable();
-    Ok(Measured { requests_per_second: all.len() as f64 / elapsed, p50_ms: percentile(&all, 0.5), p99_ms: percentile(&all, 0.99) })
+    Ok(Measured {
+        requests_per_second: all.len() as f64 / elapsed,
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+    })
 }
 
 /// Edits the handler (a new build of the function, so a new worker) and times the first call.
@@ -210,12 +253,23 @@ async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--binary" => binary = PathBuf::from(args.next().ok_or_else(|| anyhow!("--binary needs a path"))?),
-            "--seconds" => seconds = args.next().ok_or_else(|| anyhow!("--seconds needs a number"))?.parse()?,
+            "--binary" => {
+                binary = PathBuf::from(
+                    args.next()
+                        .ok_or_else(|| anyhow!("--binary needs a path"))?,
+                )
+            }
+            "--seconds" => {
+                seconds = args
+                    .next()
+                    .ok_or_else(|| anyhow!("--seconds needs a number"))?
+                    .parse()?
+            }
             other => bail!("unknown argument {other}"),
         }
     }
-    let binary = std::fs::canonicalize(&binary).with_context(|| format!("no ampbase binary at {}", binary.display()))?;
+    let binary = std::fs::canonicalize(&binary)
+        .with_context(|| format!("no ampbase binary at {}", binary.display()))?;
     let mut sandbox = start_sandbox(&binary).await?;
     // Warm the function (and the document cache) before measuring.
     let hello = gql(SAY_HELLO, json!({ "name": "bench" }));
@@ -228,18 +282,27 @@ async fn main() -> Result<()> {
     println!("| load | connections | req/s | p50 ms | p99 ms |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     let baseline = run_load(&sandbox, gql(TYPENAME, json!({})), 1, seconds).await?;
-    println!("| `{{ __typename }}` (no function) | 1 | {:.0} | {:.3} | {:.3} |", baseline.requests_per_second, baseline.p50_ms, baseline.p99_ms);
+    println!(
+        "| `{{ __typename }}` (no function) | 1 | {:.0} | {:.3} | {:.3} |",
+        baseline.requests_per_second, baseline.p50_ms, baseline.p99_ms
+    );
     let mut single = None;
     for connections in [1, 16, 64] {
         let m = run_load(&sandbox, hello.clone(), connections, seconds).await?;
-        println!("| `sayHello` (function) | {connections} | {:.0} | {:.3} | {:.3} |", m.requests_per_second, m.p50_ms, m.p99_ms);
+        println!(
+            "| `sayHello` (function) | {connections} | {:.0} | {:.3} | {:.3} |",
+            m.requests_per_second, m.p50_ms, m.p99_ms
+        );
         if connections == 1 {
             single = Some(m);
         }
     }
     let single = single.expect("measured at one connection");
     println!();
-    println!("warm invocation overhead (p50 sayHello − p50 baseline, 1 connection): {:.3} ms", single.p50_ms - baseline.p50_ms);
+    println!(
+        "warm invocation overhead (p50 sayHello − p50 baseline, 1 connection): {:.3} ms",
+        single.p50_ms - baseline.p50_ms
+    );
 
     let mut colds = Vec::new();
     for round in 0..COLD_ROUNDS {

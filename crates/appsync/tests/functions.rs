@@ -18,7 +18,8 @@ const ECHO: &str = "export const handler = async (event) => {\n\
   if (event.arguments.content === 'throw') throw new RangeError('content out of range');\n\
   return { content: JSON.stringify(event), executionDuration: 1.5 };\n\
 };\n";
-const REPORT: &str = "export const handler = async (event) => { console.log('report', event.arguments.month); };\n";
+const REPORT: &str =
+    "export const handler = async (event) => { console.log('report', event.arguments.month); };\n";
 
 fn spec(root: &std::path::Path, name: &str, code: &str) -> FunctionSpec {
     let dir = root.join(name);
@@ -39,8 +40,14 @@ fn spec(root: &std::path::Path, name: &str, code: &str) -> FunctionSpec {
 async fn setup(root: &std::path::Path) -> (Arc<AppSyncState>, FunctionRuntime) {
     let state = state("04-custom-operations").await;
     let runtime = FunctionRuntime::new(RuntimeOptions::new(root.join("runtime"))).unwrap();
-    runtime.deploy(vec![spec(root, "echo-handler", ECHO), spec(root, "report-handler", REPORT)]);
-    state.current().unwrap().set_function_invoker(Arc::new(runtime.clone()));
+    runtime.deploy(vec![
+        spec(root, "echo-handler", ECHO),
+        spec(root, "report-handler", REPORT),
+    ]);
+    state
+        .current()
+        .unwrap()
+        .set_function_invoker(Arc::new(runtime.clone()));
     (state, runtime)
 }
 
@@ -48,23 +55,39 @@ async fn setup(root: &std::path::Path) -> (Arc<AppSyncState>, FunctionRuntime) {
 async fn a_function_query_gets_appsyncs_lambda_event_and_its_value_is_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let (state, runtime) = setup(dir.path()).await;
-    let query = "query Echo($c: String!) { echo(content: $c, repeat: 2) { content executionDuration } }";
+    let query =
+        "query Echo($c: String!) { echo(content: $c, repeat: 2) { content executionDuration } }";
     let answer = post_raw(
         &state,
         json!({ "query": query, "variables": { "c": "hi" } }).to_string(),
         &[("x-api-key", KEY), ("x-custom", "yes")],
     )
     .await;
-    assert_eq!(answer.body["data"]["echo"]["executionDuration"], 1.5, "{}", answer.text);
-    let event: Value = serde_json::from_str(answer.body["data"]["echo"]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        answer.body["data"]["echo"]["executionDuration"], 1.5,
+        "{}",
+        answer.text
+    );
+    let event: Value =
+        serde_json::from_str(answer.body["data"]["echo"]["content"].as_str().unwrap()).unwrap();
     assert_eq!(event["arguments"], json!({ "content": "hi", "repeat": 2 }));
-    assert_eq!(event["identity"], Value::Null, "API key callers have no identity");
+    assert_eq!(
+        event["identity"],
+        Value::Null,
+        "API key callers have no identity"
+    );
     assert_eq!(event["typeName"], "Query");
     assert_eq!(event["fieldName"], "echo");
     assert_eq!(event["info"]["parentTypeName"], "Query");
     assert_eq!(event["info"]["variables"], json!({ "c": "hi" }));
-    assert_eq!(event["info"]["selectionSetList"], json!(["content", "executionDuration"]));
-    assert_eq!(event["info"]["selectionSetGraphQL"], "{\n  content\n  executionDuration\n}");
+    assert_eq!(
+        event["info"]["selectionSetList"],
+        json!(["content", "executionDuration"])
+    );
+    assert_eq!(
+        event["info"]["selectionSetGraphQL"],
+        "{\n  content\n  executionDuration\n}"
+    );
     assert_eq!(event["request"]["headers"]["x-custom"], "yes");
     assert_eq!(event["source"], Value::Null);
     assert_eq!(event["prev"], Value::Null);
@@ -79,14 +102,23 @@ async fn a_function_query_gets_appsyncs_lambda_event_and_its_value_is_the_field(
     let api = state.current().unwrap();
     let response = api
         .execute(
-            ampbase_appsync::GraphqlRequest { query: "{ echo(content: \"u\") { content } }".into(), ..Default::default() },
+            ampbase_appsync::GraphqlRequest {
+                query: "{ echo(content: \"u\") { content } }".into(),
+                ..Default::default()
+            },
             Caller::UserPool(user),
         )
         .await;
-    let body: Value = serde_json::from_slice(&ampbase_appsync::errors::response_body(&response)).unwrap();
-    let event: Value = serde_json::from_str(body["data"]["echo"]["content"].as_str().unwrap()).unwrap();
+    let body: Value =
+        serde_json::from_slice(&ampbase_appsync::errors::response_body(&response)).unwrap();
+    let event: Value =
+        serde_json::from_str(body["data"]["echo"]["content"].as_str().unwrap()).unwrap();
     let identity = &event["identity"];
-    assert_eq!((identity["sub"].as_str(), identity["username"].as_str()), (Some("sub-1"), Some("ada")), "{identity}");
+    assert_eq!(
+        (identity["sub"].as_str(), identity["username"].as_str()),
+        (Some("sub-1"), Some("ada")),
+        "{identity}"
+    );
     assert_eq!(identity["groups"], json!(["EDITORS"]));
     assert_eq!(identity["issuer"], "http://localhost/pool");
     assert_eq!(identity["claims"]["cognito:groups"], json!(["EDITORS"]));
@@ -97,7 +129,12 @@ async fn a_function_query_gets_appsyncs_lambda_event_and_its_value_is_the_field(
 async fn a_throwing_handler_is_lambda_unhandled_and_async_answers_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let (state, runtime) = setup(dir.path()).await;
-    let answer = post_raw(&state, json!({ "query": "{ echo(content: \"throw\") { content } }" }).to_string(), &[("x-api-key", KEY)]).await;
+    let answer = post_raw(
+        &state,
+        json!({ "query": "{ echo(content: \"throw\") { content } }" }).to_string(),
+        &[("x-api-key", KEY)],
+    )
+    .await;
     assert_eq!(answer.body["data"]["echo"], Value::Null, "{}", answer.text);
     let error = &answer.body["errors"][0];
     assert_eq!(error["errorType"], "Lambda:Unhandled");
@@ -105,14 +142,27 @@ async fn a_throwing_handler_is_lambda_unhandled_and_async_answers_at_once() {
     assert_eq!(error["path"], json!(["echo"]));
 
     let api = state.current().unwrap();
-    let user = UserIdentity { sub: "s".into(), username: "u".into(), groups: vec![], claims: Default::default() };
+    let user = UserIdentity {
+        sub: "s".into(),
+        username: "u".into(),
+        groups: vec![],
+        claims: Default::default(),
+    };
     let response = api
         .execute(
-            ampbase_appsync::GraphqlRequest { query: "mutation { generateReport(month: \"2026-01\") { success } }".into(), ..Default::default() },
+            ampbase_appsync::GraphqlRequest {
+                query: "mutation { generateReport(month: \"2026-01\") { success } }".into(),
+                ..Default::default()
+            },
             Caller::UserPool(user),
         )
         .await;
-    let body: Value = serde_json::from_slice(&ampbase_appsync::errors::response_body(&response)).unwrap();
-    assert_eq!(body["data"]["generateReport"], json!({ "success": true }), "{body}");
+    let body: Value =
+        serde_json::from_slice(&ampbase_appsync::errors::response_body(&response)).unwrap();
+    assert_eq!(
+        body["data"]["generateReport"],
+        json!({ "success": true }),
+        "{body}"
+    );
     runtime.shutdown();
 }

@@ -44,8 +44,17 @@ pub struct FunctionError {
 }
 
 impl FunctionError {
-    pub fn new(kind: FunctionErrorKind, error_type: impl Into<String>, error_message: impl Into<String>) -> Self {
-        FunctionError { kind, error_type: error_type.into(), error_message: error_message.into(), stack_trace: Vec::new() }
+    pub fn new(
+        kind: FunctionErrorKind,
+        error_type: impl Into<String>,
+        error_message: impl Into<String>,
+    ) -> Self {
+        FunctionError {
+            kind,
+            error_type: error_type.into(),
+            error_message: error_message.into(),
+            stack_trace: Vec::new(),
+        }
     }
 
     pub fn not_found(function: &str) -> Self {
