@@ -287,8 +287,8 @@ fn authentication_result(response: &Value) -> Result<&Value> {
     }
 }
 
-/// One SRP sign-in as the client does it; returns the tokens' access token.
-async fn srp_sign_in(conn: &mut Connection, pool_name: &str, client_id: &str, user: &str) -> Result<()> {
+/// One SRP sign-in as the client does it.
+async fn srp_sign_in(conn: &mut Connection, pool_name: &str, client_id: &str, user: &str, password: &str) -> Result<()> {
     let a = BigUint::from_bytes_be(&ampbase_auth::crypto::random_bytes(32));
     let a_pub = ampbase_auth::modpow_g(&a);
     let challenge = conn
@@ -304,7 +304,7 @@ async fn srp_sign_in(conn: &mut Connection, pool_name: &str, client_id: &str, us
     let (salt, b_pub, user_id, secret_block) = (hex("SALT")?, hex("SRP_B")?, param("USER_ID_FOR_SRP")?, param("SECRET_BLOCK")?);
     // The client's side: u, x, S = (B − k·g^x)^(a + u·x), K = HKDF(S, u).
     let u = srp::compute_u(&a_pub, &b_pub);
-    let x = srp::compute_x(&salt, pool_name, user_id, PASSWORD);
+    let x = srp::compute_x(&salt, pool_name, user_id, password);
     let kgx = (&*srp::K * ampbase_auth::modpow_g(&x)) % &*srp::N;
     let base = ((&b_pub + &*srp::N) - kgx) % &*srp::N;
     let s = ampbase_auth::modpow_n(&base, &(&a + &u * &x));
@@ -398,7 +398,7 @@ async fn run_load(target: &Target, operation: Operation, connections: usize, sec
                 let user = i % users.len();
                 let t0 = Instant::now();
                 match operation {
-                    Operation::SrpSignIn => srp_sign_in(&mut conn, &pool_name, &client_id, &users[user]).await?,
+                    Operation::SrpSignIn => srp_sign_in(&mut conn, &pool_name, &client_id, &users[user], PASSWORD).await?,
                     Operation::PasswordSignIn | Operation::Refresh => {
                         authentication_result(&conn.cognito("InitiateAuth", &bodies[user]).await?)?;
                     }
@@ -489,4 +489,30 @@ async fn main() -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ampbase_auth::{PoolConfig, SandboxDelivery, UserPool};
+
+    /// The load generator's SRP client against the real Cognito router: the right password
+    /// signs in, a wrong one is refused (so the benchmark measures real sign-ins).
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_srp_client_signs_in_over_the_wire() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ampbase_store::Store::open(dir.path().join("auth.sqlite")).unwrap();
+        let pool = Arc::new(
+            UserPool::open(PoolConfig::new("us-east-1_BenchPool1", "benchclient"), store.clone(), SandboxDelivery::quiet(store)).await.unwrap(),
+        );
+        pool.sign_up("benchclient", "srp@example.com", PASSWORD, &[]).await.unwrap();
+        pool.admin_confirm_sign_up("us-east-1_BenchPool1", "srp@example.com").await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, ampbase_auth::router(pool)).await });
+        let mut conn = Connection::open(port).await.unwrap();
+        srp_sign_in(&mut conn, "BenchPool1", "benchclient", "srp@example.com", PASSWORD).await.unwrap();
+        let wrong = srp_sign_in(&mut conn, "BenchPool1", "benchclient", "srp@example.com", "Wrong-Passw0rd!").await.unwrap_err();
+        assert!(wrong.to_string().contains("NotAuthorizedException"), "{wrong}");
+    }
 }
