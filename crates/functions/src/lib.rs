@@ -83,6 +83,8 @@ struct Inner {
     logs: Arc<RwLock<LogSink>>,
     next_worker: AtomicU64,
     node_major: OnceLock<Option<u32>>,
+    /// (function, runtime) pairs already warned about: the warning is said once.
+    runtime_warnings: Mutex<std::collections::BTreeSet<(String, u32)>>,
 }
 
 /// The workers of one deployed function.
@@ -120,6 +122,7 @@ impl FunctionRuntime {
                 logs: Arc::new(RwLock::new(logs)),
                 next_worker: AtomicU64::new(1),
                 node_major: OnceLock::new(),
+                runtime_warnings: Mutex::new(Default::default()),
             }),
         })
     }
@@ -135,6 +138,12 @@ impl FunctionRuntime {
         for spec in functions {
             if let Some(major) = installed
                 && spec.runtime != major
+                && self
+                    .inner
+                    .runtime_warnings
+                    .lock()
+                    .unwrap()
+                    .insert((spec.name.clone(), spec.runtime))
             {
                 warnings.push(format!(
                     "function {}: runtime {} requested, running on the installed Node.js {major}",

@@ -363,3 +363,50 @@ async fn redeploying_a_changed_function_replaces_its_workers_and_keeps_the_other
     assert_eq!(runtime.functions(), vec!["callback", "fails", "warm"]);
     runtime.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runtime_other_than_the_installed_node_is_warned_about_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (runtime, _) = start(dir.path(), 1);
+    let installed = String::from_utf8(
+        std::process::Command::new("node")
+            .arg("--version")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let major: u32 = installed
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let secrets = |_: &str| None;
+    let ctx = BuildContext {
+        app_root: dir.path(),
+        region: "eu-west-1",
+        graphql_endpoint: None,
+        bucket_names: BTreeMap::new(),
+        secrets: &secrets,
+    };
+    let mut definition = definition();
+    definition.functions.retain(|f| f.name == "callback");
+    definition.functions[0].runtime = Some(major + 2);
+    let built = build_functions(&definition, &ctx).unwrap();
+    let warnings = runtime.deploy(built.functions.clone());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(&format!("runtime {} requested", major + 2)),
+        "{warnings:?}"
+    );
+    assert!(runtime.deploy(built.functions).is_empty(), "said once");
+    // It still runs, on the installed Node.js.
+    assert_eq!(
+        runtime.invoke("callback", &json!(1)).await.unwrap()["echoed"],
+        1
+    );
+    runtime.shutdown();
+}
