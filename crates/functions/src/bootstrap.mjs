@@ -14,6 +14,8 @@ import { pathToFileURL } from 'node:url';
 const [apiHost, apiPort] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const base = '/2018-06-01/runtime';
+/** Lambda's limit for a synchronous invocation's response. */
+const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
 function call(method, urlPath, body, headers = {}) {
   return new Promise((resolve, reject) => {
@@ -188,6 +190,11 @@ for (;;) {
     const event = JSON.parse(next.body);
     const value = await run(handler, event, context);
     const body = JSON.stringify(value === undefined ? null : value);
+    if (Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
+      const error = new Error(`Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
+      error.name = 'Function.ResponseSizeTooLarge';
+      throw error;
+    }
     outcome = call('POST', `/invocation/${requestId}/response`, body, { 'content-type': 'application/json' });
   } catch (error) {
     // Lambda's own line for a failed invocation.

@@ -106,7 +106,8 @@ impl Worker {
             )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
             .route("/2018-06-01/runtime/init/error", post(init_error))
-            .layer(DefaultBodyLimit::max(MAX_PAYLOAD_BYTES))
+            // Room above the payload limit for an error document with a long stack.
+            .layer(DefaultBodyLimit::max(MAX_PAYLOAD_BYTES + 1024 * 1024))
             .with_state(api.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;

@@ -42,6 +42,7 @@ const HANDLERS: &[(&str, &str)] = &[
            if (event.kind === 'crash') process.exit(3);\n\
            if (event.kind === 'hang') await new Promise((r) => setTimeout(r, 60_000));\n\
            if (event.kind === 'slow') await new Promise((r) => setTimeout(r, 300));\n\
+           if (event.kind === 'big') return 'x'.repeat(7 * 1024 * 1024);\n\
            return { pid: process.pid };\n\
          };\n",
     ),
@@ -185,6 +186,9 @@ async fn a_thrown_error_comes_back_as_lambdas_error_with_the_typescript_stack() 
         stack.contains("amplify/functions/fails/handler.ts:3:"),
         "source-mapped stack: {stack}"
     );
+    // Lambda's payload limit.
+    let big = runtime.invoke("fails", &json!({ "kind": "big" })).await.unwrap_err();
+    assert_eq!(big.error_type, "Function.ResponseSizeTooLarge");
     // A handled error keeps the worker.
     let again = runtime
         .invoke("fails", &json!({ "kind": "none" }))
