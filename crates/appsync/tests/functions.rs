@@ -166,3 +166,31 @@ async fn a_throwing_handler_is_lambda_unhandled_and_async_answers_at_once() {
     );
     runtime.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn function_handlers_in_a_pipeline_each_see_the_previous_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = ampbase_data_compiler::AuthorizationConfig::from_define_data_json(
+        &json!({ "defaultAuthorizationMode": "apiKey", "apiKeyAuthorizationMode": { "expiresInDays": 7 } }),
+        false,
+    )
+    .unwrap();
+    let compiled = compile_sdl(
+        "type Query { double(n: Int!): Int @function(name: \"first\") @function(name: \"second\") @aws_api_key }",
+        auth.clone(),
+    );
+    let state = AppSyncState::new(Some(api_for(&compiled, &auth, ampbase_store::Store::open_in_memory().unwrap()).await));
+    let runtime = FunctionRuntime::new(RuntimeOptions::new(dir.path().join("runtime"))).unwrap();
+    runtime.deploy(vec![
+        spec(dir.path(), "first", "export const handler = async (e) => ({ seen: e.prev, n: e.arguments.n * 2 });\n"),
+        spec(
+            dir.path(),
+            "second",
+            "export const handler = async (e) => e.prev.result.seen === null ? e.prev.result.n + 1 : -1;\n",
+        ),
+    ]);
+    state.current().unwrap().set_function_invoker(Arc::new(runtime.clone()));
+    let answer = post_raw(&state, json!({ "query": "{ double(n: 20) }" }).to_string(), &[("x-api-key", KEY)]).await;
+    assert_eq!(answer.body, json!({ "data": { "double": 41 } }), "{}", answer.text);
+    runtime.shutdown();
+}
