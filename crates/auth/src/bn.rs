@@ -210,7 +210,11 @@ pub fn modpow_g(exp: &BigUint) -> BigUint {
     padded[FIXED_EXPONENT_BITS / 8 - bytes.len()..].copy_from_slice(&bytes);
     let window = |i: usize| {
         let byte = padded[FIXED_EXPONENT_BITS / 8 - 1 - i / 2];
-        if i.is_multiple_of(2) { byte & 0x0f } else { byte >> 4 }
+        if i.is_multiple_of(2) {
+            byte & 0x0f
+        } else {
+            byte >> 4
+        }
     };
     let select = |row: &[Limbs; ENTRIES], wanted: u8| {
         let mut out = [0u64; LIMBS];
