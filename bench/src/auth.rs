@@ -333,6 +333,8 @@ struct Measured {
     p50_ms: f64,
     p99_ms: f64,
     server_cpu_us: f64,
+    /// CPU time this load generator spent per operation (the SRP client's math is most of it).
+    client_cpu_us: f64,
 }
 
 /// CPU time (user + system) of process `pid` so far, in microseconds.
@@ -386,6 +388,7 @@ async fn run_load(target: &Target, operation: Operation, connections: usize, sec
     }
     let pid = target.child.id().unwrap_or(0);
     let cpu_before = cpu_time_us(pid);
+    let own_cpu_before = cpu_time_us(std::process::id());
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
@@ -421,8 +424,15 @@ async fn run_load(target: &Target, operation: Operation, connections: usize, sec
     }
     let elapsed = start.elapsed().as_secs_f64();
     let server_cpu_us = (cpu_time_us(pid) - cpu_before) / all.len() as f64;
+    let client_cpu_us = (cpu_time_us(std::process::id()) - own_cpu_before) / all.len() as f64;
     all.sort_unstable();
-    Ok(Measured { per_second: all.len() as f64 / elapsed, p50_ms: percentile(&all, 0.5), p99_ms: percentile(&all, 0.99), server_cpu_us })
+    Ok(Measured {
+        per_second: all.len() as f64 / elapsed,
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+        server_cpu_us,
+        client_cpu_us,
+    })
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -462,8 +472,8 @@ async fn main() -> Result<()> {
     // generator here takes its share of the same cores).
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     let capacity = |m: &Measured| cores * 1e6 / m.server_cpu_us;
-    println!("| operation | ampbase /s | p50 ms | p99 ms | server CPU µs/op | server-bound /s on {cores} cores | moto /s | p50 ms | p99 ms | server CPU µs/op | server-bound /s | ampbase ÷ moto (measured, server-bound) |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| operation | ampbase /s | p50 ms | p99 ms | server CPU µs/op | load generator CPU µs/op | server-bound /s on {cores} cores | moto /s | p50 ms | p99 ms | server CPU µs/op | server-bound /s | ampbase ÷ moto (measured, server-bound) |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for ((operation, ours), theirs) in operations.iter().zip(&ours).zip(&theirs) {
         let moto_columns = match theirs {
             Some(m) => format!(
@@ -479,12 +489,13 @@ async fn main() -> Result<()> {
             None => "n/a (no SRP check) | | | | | ".to_string(),
         };
         println!(
-            "| {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.0} | {moto_columns} |",
+            "| {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {moto_columns} |",
             operation.label(),
             ours.per_second,
             ours.p50_ms,
             ours.p99_ms,
             ours.server_cpu_us,
+            ours.client_cpu_us,
             capacity(ours)
         );
     }
