@@ -16,6 +16,9 @@
 //!   an S3-compatible store (which keeps no attributes of its own through `object_store`), so
 //!   several stateless replicas see the same objects.
 //!
+//! Objects of up to [`INLINE_MAX`] bytes keep their bytes in the record (base64): no file per
+//! small object, and still one commit point.
+//!
 //! A multipart object is not concatenated on completion: its record lists the part blobs as
 //! segments, so `CompleteMultipartUpload` is O(parts) record work, whatever the size, and reads
 //! chain the segments.
@@ -127,11 +130,43 @@ pub struct ContentHeaders {
     pub expires: Option<String>,
 }
 
-/// One blob of an object.
+/// One piece of an object: a blob, or (objects of up to [`INLINE_MAX`] bytes) its bytes kept
+/// in the record itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
+    /// Empty for inline bytes.
+    #[serde(default)]
     pub blob: String,
     pub size: u64,
+    /// The bytes, base64, when they live in the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inline: Option<String>,
+}
+
+impl Segment {
+    fn blob(info: BlobInfo) -> Segment {
+        Segment {
+            blob: info.id,
+            size: info.size,
+            inline: None,
+        }
+    }
+
+    /// The blob id, when the bytes are in the blob store.
+    pub fn blob_id(&self) -> Option<&str> {
+        self.inline.is_none().then_some(self.blob.as_str())
+    }
+}
+
+/// Objects up to this size keep their bytes in their record: a small PUT then creates no file
+/// (on ext4, allocating an inode per 1 KiB object cost more than everything else in the
+/// request) and a small GET opens none, and the record commit still makes it visible atomically.
+pub const INLINE_MAX: usize = 4096;
+
+/// Where a stored body went.
+struct Stored {
+    segment: Segment,
+    md5: [u8; 16],
 }
 
 /// An object, as stored.
@@ -273,6 +308,34 @@ pub fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
     format!("{}-{}", hex::encode(digest), part_md5s.len())
 }
 
+/// The bytes `a..b` of one segment.
+async fn open_segment(
+    blobs: &Arc<dyn BlobStore>,
+    segment: &Segment,
+    a: u64,
+    b: u64,
+) -> std::result::Result<OutStream, BlobError> {
+    match &segment.inline {
+        Some(encoded) => {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .map_err(|e| {
+                    BlobError::Io(std::io::Error::other(format!("corrupt inline object: {e}")))
+                })?;
+            let bytes = bytes::Bytes::from(bytes);
+            if b > bytes.len() as u64 || a > b {
+                return Err(BlobError::Io(std::io::Error::other(
+                    "inline object shorter than its record",
+                )));
+            }
+            let piece = bytes.slice(a as usize..b as usize);
+            Ok(Box::pin(futures::stream::once(async move { Ok(piece) })))
+        }
+        None => blobs.get(&segment.blob, a, b).await,
+    }
+}
+
 /// Buckets, objects and uploads over a document store and a blob store.
 #[derive(Clone)]
 pub struct Objects {
@@ -396,30 +459,71 @@ impl Objects {
             // Fail early, before reading the body; checked again at commit.
             condition.check(self.head(bucket, key).await?.as_ref())?;
         }
-        let blob = self.blobs.put(body, expected_size, MAX_OBJECT_SIZE).await?;
+        let stored = self.store_body(body, expected_size).await?;
         if let Some(md5) = content_md5
-            && md5 != blob.md5
+            && md5 != stored.md5
         {
-            let _ = self.blobs.delete(&blob.id).await;
+            self.delete_blobs(std::slice::from_ref(&stored.segment))
+                .await;
             return Err(StorageError::BadDigest);
         }
         let record = ObjectRecord {
             bucket: bucket.to_string(),
             key: key.to_string(),
-            size: blob.size,
-            etag: hex::encode(blob.md5),
+            size: stored.segment.size,
+            etag: hex::encode(stored.md5),
             last_modified: now_ms(),
             version: uuid::Uuid::new_v4().simple().to_string(),
-            segments: vec![Segment {
-                blob: blob.id,
-                size: blob.size,
-            }],
+            segments: vec![stored.segment],
             parts_count: None,
             content,
             metadata,
         };
         let old = self.commit(&record, condition, Vec::new()).await?;
         Ok((record, old))
+    }
+
+    /// A body of up to [`INLINE_MAX`] bytes becomes an inline segment; a larger one a blob
+    /// (the bytes read so far, then the rest of the stream).
+    async fn store_body(&self, mut body: InStream, expected_size: Option<u64>) -> Result<Stored> {
+        if expected_size.is_none_or(|n| n <= INLINE_MAX as u64) {
+            let mut head = bytes::BytesMut::new();
+            let mut more: Option<bytes::Bytes> = None;
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk.map_err(|e| StorageError::from(BlobError::Body(e)))?;
+                if head.len() + chunk.len() > INLINE_MAX {
+                    more = Some(chunk);
+                    break;
+                }
+                head.extend_from_slice(&chunk);
+            }
+            match more {
+                None => {
+                    if expected_size.is_some_and(|n| n != head.len() as u64) {
+                        return Err(BlobError::LengthMismatch.into());
+                    }
+                    use base64::Engine as _;
+                    return Ok(Stored {
+                        md5: Md5::digest(&head).into(),
+                        segment: Segment {
+                            blob: String::new(),
+                            size: head.len() as u64,
+                            inline: Some(base64::engine::general_purpose::STANDARD.encode(&head)),
+                        },
+                    });
+                }
+                Some(next) => {
+                    let read: Vec<std::result::Result<bytes::Bytes, crate::blob::BoxError>> =
+                        vec![Ok(head.freeze()), Ok(next)];
+                    body = Box::pin(futures::stream::iter(read).chain(body));
+                }
+            }
+        }
+        let blob = self.blobs.put(body, expected_size, MAX_OBJECT_SIZE).await?;
+        Ok(Stored {
+            md5: blob.md5,
+            segment: Segment::blob(blob),
+        })
     }
 
     /// Writes `record` if `condition` holds, replacing the current object atomically (with
@@ -479,9 +583,9 @@ impl Objects {
     }
 
     async fn delete_blobs(&self, segments: &[Segment]) {
-        for s in segments {
-            if let Err(e) = self.blobs.delete(&s.blob).await {
-                tracing::warn!(blob = %s.blob, error = %e, "could not delete a blob; garbage collection will");
+        for id in segments.iter().filter_map(Segment::blob_id) {
+            if let Err(e) = self.blobs.delete(id).await {
+                tracing::warn!(blob = %id, error = %e, "could not delete a blob; garbage collection will");
             }
         }
     }
@@ -514,22 +618,22 @@ impl Objects {
                 continue;
             }
             pieces.push((
-                s.blob.clone(),
+                s.clone(),
                 start.max(seg_start) - seg_start,
                 end.min(seg_end) - seg_start,
             ));
         }
         let mut pieces = pieces.into_iter();
-        let Some((first_id, a, b)) = pieces.next() else {
+        let Some((first_segment, a, b)) = pieces.next() else {
             return Ok(Box::pin(futures::stream::empty()));
         };
-        let first = self.blobs.get(&first_id, a, b).await?;
         let blobs = self.blobs.clone();
+        let first = open_segment(&blobs, &first_segment, a, b).await?;
         let rest = futures::stream::iter(pieces)
-            .then(move |(id, a, b)| {
+            .then(move |(segment, a, b)| {
                 let blobs = blobs.clone();
                 async move {
-                    blobs.get(&id, a, b).await.map_err(|e| {
+                    open_segment(&blobs, &segment, a, b).await.map_err(|e| {
                         std::io::Error::other(format!("object changed while it was read: {e}"))
                     })
                 }
@@ -553,21 +657,15 @@ impl Objects {
         self.require_bucket(dst_bucket).await?;
         let body = self.read(src, 0, src.size).await?;
         let body: InStream = Box::pin(body.map_err(|e| Box::new(e) as crate::blob::BoxError));
-        let blob = self
-            .blobs
-            .put(body, Some(src.size), MAX_OBJECT_SIZE)
-            .await?;
+        let stored = self.store_body(body, Some(src.size)).await?;
         let record = ObjectRecord {
             bucket: dst_bucket.to_string(),
             key: dst_key.to_string(),
-            size: blob.size,
-            etag: hex::encode(blob.md5),
+            size: stored.segment.size,
+            etag: hex::encode(stored.md5),
             last_modified: now_ms(),
             version: uuid::Uuid::new_v4().simple().to_string(),
-            segments: vec![Segment {
-                blob: blob.id,
-                size: blob.size,
-            }],
+            segments: vec![stored.segment],
             parts_count: None,
             content,
             metadata,
@@ -856,6 +954,7 @@ impl Objects {
                 .map(|p| Segment {
                     blob: p.blob.clone(),
                     size: p.size,
+                    inline: None,
                 })
                 .collect(),
             parts_count: Some(chosen.len() as u32),
@@ -952,7 +1051,12 @@ impl Objects {
             let page = self.store.scan(OBJECTS, Some(1000), start.as_ref()).await?;
             for item in page.items {
                 let r: ObjectRecord = from_item(item)?;
-                referenced.extend(r.segments.into_iter().map(|s| s.blob));
+                referenced.extend(
+                    r.segments
+                        .iter()
+                        .filter_map(Segment::blob_id)
+                        .map(str::to_string),
+                );
             }
             match page.last_evaluated_key {
                 Some(k) => start = Some(k),

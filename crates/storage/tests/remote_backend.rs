@@ -249,6 +249,11 @@ async fn storage_service_over_an_s3_compatible_store() {
         .unwrap();
     let old_blob = old.unwrap().segments[0].blob.clone();
     assert!(!blobs.list().await.unwrap().contains(&old_blob));
+    // 300 bytes live in the record: the only remote blob left is the big object's.
+    assert_eq!(
+        blobs.list().await.unwrap(),
+        vec![big_record.segments[0].blob.clone()]
+    );
     assert_eq!(
         read(&service, "media", "public/a.bin", 0, 300).await,
         replacement
