@@ -1,10 +1,12 @@
 //! Storage benchmark: ampbase's S3 endpoint and moto's server, side by side in one run, every
 //! request SigV4-signed (and verified by the server).
 //!
-//! - PUT and GET of 1 KiB objects at 16 keep-alive connections: requests/s, p50/p99;
-//! - a multipart upload of 256 MiB (8 MiB parts, 4 at a time) in MB/s, and the server's peak
-//!   resident memory meanwhile (`VmHWM` after resetting it through `/proc/<pid>/clear_refs`);
-//! - GET of that 256 MiB object in MB/s (best of 3).
+//! - PUT and GET of 1 KiB objects at 16 keep-alive connections: requests/s, p50/p99 (after
+//!   the big object);
+//! - first, on the fresh server, a multipart upload of 256 MiB (8 MiB parts, 4 at a time) in
+//!   MB/s, and the server's peak resident memory meanwhile (`VmHWM` after resetting it through
+//!   `/proc/<pid>/clear_refs`), then GET of that object in MB/s (best of 3);
+//! - resident memory at the end.
 //!
 //! Usage: `storage-bench --binary target/release/ampbase [--seconds 5] [--connections 16]
 //! [--big-mib 256] [--only ampbase|moto]`
@@ -469,6 +471,8 @@ fn status_kib(pid: u32, field: &str) -> Option<u64> {
 struct Upload {
     mb_per_s: f64,
     peak_rss_mb: f64,
+    /// Resident before the upload started (what the earlier phases left).
+    start_rss_mb: f64,
 }
 
 /// A multipart upload of `data` to `key` (parts of `PART_SIZE`, `PART_CONCURRENCY` at a time),
@@ -477,6 +481,7 @@ async fn multipart_upload(target: &Arc<Target>, key: &str, data: &Bytes, part_sh
     let path = format!("/{}/{key}", target.bucket);
     let mut conn = Connection::open(target).await?;
     // Peak RSS from here: VmHWM reset (Linux's clear_refs 5), and sampled VmRSS as a fallback.
+    let start_kib = status_kib(target.pid, "VmRSS:").unwrap_or(0);
     let reset = std::fs::write(format!("/proc/{}/clear_refs", target.pid), "5").is_ok();
     let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = {
@@ -539,7 +544,7 @@ async fn multipart_upload(target: &Arc<Target>, key: &str, data: &Bytes, part_sh
         bail!("CompleteMultipartUpload: {}", String::from_utf8_lossy(&answer));
     }
     let peak_kib = if reset { status_kib(target.pid, "VmHWM:").unwrap_or(sampled).max(sampled) } else { sampled };
-    Ok(Upload { mb_per_s: data.len() as f64 / elapsed.as_secs_f64() / 1e6, peak_rss_mb: peak_kib as f64 / 1024.0 })
+    Ok(Upload { mb_per_s: data.len() as f64 / elapsed.as_secs_f64() / 1e6, peak_rss_mb: peak_kib as f64 / 1024.0, start_rss_mb: start_kib as f64 / 1024.0 })
 }
 
 /// GETs `key` whole `rounds` times; the best rate in MB/s.
@@ -565,6 +570,8 @@ struct Results {
     get: Option<Throughput>,
     upload: Option<Upload>,
     big_get_mb_s: Option<f64>,
+    /// Resident at the end of all phases.
+    end_rss_mb: Option<f64>,
 }
 
 struct Options {
@@ -577,15 +584,18 @@ async fn measure(target: Target, options: &Options, data: &Bytes, part_sha256: &
     let target = Arc::new(target);
     let name = target.name;
     let mut r = Results::default();
+    // The upload first, on a fresh server: its peak RSS is then what the upload costs, not
+    // what the small-object phases left in the allocator and SQLite's caches.
+    eprintln!("[{name}] multipart upload of {} MiB", options.big >> 20);
+    r.upload = Some(multipart_upload(&target, "big/object", data, part_sha256).await.with_context(|| format!("{name}: multipart upload"))?);
+    eprintln!("[{name}] GET {} MiB", options.big >> 20);
+    r.big_get_mb_s = Some(big_get(&target, "big/object", data.len() as u64, 3).await.with_context(|| format!("{name}: big GET"))?);
     eprintln!("[{name}] PUT 1 KiB");
     r.put = Some(small_objects(&target, Op::Put, options.connections, options.seconds).await.with_context(|| format!("{name}: PUT 1 KiB"))?);
     seed_small_objects(&target).await.with_context(|| format!("{name}: seeding"))?;
     eprintln!("[{name}] GET 1 KiB");
     r.get = Some(small_objects(&target, Op::Get, options.connections, options.seconds).await.with_context(|| format!("{name}: GET 1 KiB"))?);
-    eprintln!("[{name}] multipart upload of {} MiB", options.big >> 20);
-    r.upload = Some(multipart_upload(&target, "big/object", data, part_sha256).await.with_context(|| format!("{name}: multipart upload"))?);
-    eprintln!("[{name}] GET {} MiB", options.big >> 20);
-    r.big_get_mb_s = Some(big_get(&target, "big/object", data.len() as u64, 3).await.with_context(|| format!("{name}: big GET"))?);
+    r.end_rss_mb = status_kib(target.pid, "VmRSS:").map(|k| k as f64 / 1024.0);
     Ok(r)
 }
 
@@ -607,6 +617,8 @@ fn print_table(options: &Options, ours: &Results, moto: &Results) {
         (format!("GET {mib} MiB object (MB/s, best of 3)"), cell(ours.big_get_mb_s, 0), cell(moto.big_get_mb_s, 0), "≥ 1,000"),
         (format!("multipart upload {mib} MiB ({} MiB parts × {PART_CONCURRENCY}) (MB/s)", PART_SIZE >> 20), cell(ours.upload.as_ref().map(|u| u.mb_per_s), 0), cell(moto.upload.as_ref().map(|u| u.mb_per_s), 0), ""),
         ("  server peak RSS during the upload (MB)".into(), cell(ours.upload.as_ref().map(|u| u.peak_rss_mb), 0), cell(moto.upload.as_ref().map(|u| u.peak_rss_mb), 0), "≤ 64"),
+        ("  server RSS when the upload started (MB)".into(), cell(ours.upload.as_ref().map(|u| u.start_rss_mb), 0), cell(moto.upload.as_ref().map(|u| u.start_rss_mb), 0), ""),
+        ("server RSS after all phases (MB)".into(), cell(ours.end_rss_mb, 0), cell(moto.end_rss_mb, 0), ""),
     ];
     println!("| S3, every request SigV4-signed | ampbase | moto | target |");
     println!("| --- | ---: | ---: | ---: |");

@@ -223,23 +223,26 @@ impl BlobStore for LocalDisk {
                 buf.extend_from_slice(&rest[..take]);
                 rest = &rest[take..];
                 if buf.len() == WRITE_CHUNK {
-                    let full = std::mem::replace(&mut buf, BytesMut::with_capacity(WRITE_CHUNK));
+                    // The buffer goes to the writing thread and comes back: one buffer per
+                    // upload, however large, and no allocation per chunk.
+                    let full = std::mem::take(&mut buf);
                     let opened = file.take();
                     if opened.is_none() {
                         partial.0 = Some(path.clone());
                     }
                     let target = path.clone();
-                    file = Some(
-                        blocking(move || {
-                            let mut f = match opened {
-                                Some(f) => f,
-                                None => create_new(&target)?,
-                            };
-                            f.write_all(&full)?;
-                            Ok(f)
-                        })
-                        .await?,
-                    );
+                    let (f, mut emptied) = blocking(move || {
+                        let mut f = match opened {
+                            Some(f) => f,
+                            None => create_new(&target)?,
+                        };
+                        f.write_all(&full)?;
+                        Ok((f, full))
+                    })
+                    .await?;
+                    emptied.clear();
+                    buf = emptied;
+                    file = Some(f);
                 }
             }
         }
