@@ -74,7 +74,12 @@ fn amz_dates(unix: u64) -> (String, String) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     let date = format!("{year:04}{month:02}{day:02}");
-    let stamp = format!("{date}T{:02}{:02}{:02}Z", secs / 3600, secs / 60 % 60, secs % 60);
+    let stamp = format!(
+        "{date}T{:02}{:02}{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
     (date, stamp)
 }
 
@@ -104,7 +109,10 @@ impl Signer {
     }
 
     fn refresh(&mut self) {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         if now == self.second {
             return;
         }
@@ -122,19 +130,36 @@ impl Signer {
 
     /// A signed request. `path` is already URI-encoded; `query` is canonical (sorted, encoded);
     /// `payload_sha256` is the body's hex SHA-256.
-    fn request(&mut self, method: &str, host: &str, path: &str, query: &str, payload_sha256: &str, body: Bytes) -> Result<Request<Full<Bytes>>> {
+    fn request(
+        &mut self,
+        method: &str,
+        host: &str,
+        path: &str,
+        query: &str,
+        payload_sha256: &str,
+        body: Bytes,
+    ) -> Result<Request<Full<Bytes>>> {
         self.refresh();
         let canonical = format!(
             "{method}\n{path}\n{query}\nhost:{host}\nx-amz-content-sha256:{payload_sha256}\nx-amz-date:{}\n\nhost;x-amz-content-sha256;x-amz-date\n{payload_sha256}",
             self.stamp
         );
-        let string_to_sign = format!("AWS4-HMAC-SHA256\n{}\n{}/{REGION}/s3/aws4_request\n{}", self.stamp, self.day, sha256_hex(canonical.as_bytes()));
+        let string_to_sign = format!(
+            "AWS4-HMAC-SHA256\n{}\n{}/{REGION}/s3/aws4_request\n{}",
+            self.stamp,
+            self.day,
+            sha256_hex(canonical.as_bytes())
+        );
         let signature = hex(&hmac(&self.key, string_to_sign.as_bytes()));
         let authorization = format!(
             "AWS4-HMAC-SHA256 Credential={}/{}/{REGION}/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature={signature}",
             self.access_key, self.day
         );
-        let uri = if query.is_empty() { path.to_string() } else { format!("{path}?{query}") };
+        let uri = if query.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{query}")
+        };
         Ok(Request::builder()
             .method(method)
             .uri(uri)
@@ -166,7 +191,10 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let name = entry.file_name();
-        if name == "node_modules" || name == ".amplify" || name.to_string_lossy().starts_with("amplify_outputs") {
+        if name == "node_modules"
+            || name == ".amplify"
+            || name.to_string_lossy().starts_with("amplify_outputs")
+        {
             continue;
         }
         if entry.file_type()?.is_dir() {
@@ -179,7 +207,9 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// `ampbase sandbox` on a copy of `examples/blog` (it has `defineStorage`), with the sandbox's
@@ -187,10 +217,22 @@ fn free_port() -> Result<u16> {
 async fn start_ampbase(binary: &Path) -> Result<Target> {
     let dir = tempfile::tempdir()?;
     let app = dir.path().join("blog");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog"), &app)?;
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/blog"),
+        &app,
+    )?;
     let (port, storage_port) = (free_port()?, free_port()?);
     let mut child = Command::new(binary)
-        .args(["sandbox", "--identifier", "bench", "--yes", "--port", &port.to_string(), "--storage-port", &storage_port.to_string()])
+        .args([
+            "sandbox",
+            "--identifier",
+            "bench",
+            "--yes",
+            "--port",
+            &port.to_string(),
+            "--storage-port",
+            &storage_port.to_string(),
+        ])
         .current_dir(&app)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -212,7 +254,8 @@ async fn start_ampbase(binary: &Path) -> Result<Target> {
     .await
     .map_err(|_| anyhow!("the sandbox did not become ready"))??;
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    let outputs: Value = serde_json::from_str(&std::fs::read_to_string(app.join("amplify_outputs.json"))?)?;
+    let outputs: Value =
+        serde_json::from_str(&std::fs::read_to_string(app.join("amplify_outputs.json"))?)?;
     // The local outputs (`0-local`) carry the bucket as `Storage.S3.bucket`; the Gen 2 spec as
     // `storage.bucket_name`.
     let bucket = outputs["Storage"]["S3"]["bucket"]
@@ -220,8 +263,15 @@ async fn start_ampbase(binary: &Path) -> Result<Target> {
         .or(outputs["storage"]["bucket_name"].as_str())
         .ok_or_else(|| anyhow!("no storage bucket in the outputs"))?
         .to_string();
-    let credential: Value = serde_json::from_str(&std::fs::read_to_string(app.join(".amplify/ampbase/sandboxes/bench/admin-credential.json"))?)?;
-    let field = |name: &str| credential[name].as_str().map(str::to_string).ok_or_else(|| anyhow!("no {name} in the admin credential"));
+    let credential: Value = serde_json::from_str(&std::fs::read_to_string(
+        app.join(".amplify/ampbase/sandboxes/bench/admin-credential.json"),
+    )?)?;
+    let field = |name: &str| {
+        credential[name]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| anyhow!("no {name} in the admin credential"))
+    };
     Ok(Target {
         name: "ampbase",
         port: storage_port,
@@ -241,7 +291,9 @@ async fn start_moto() -> Result<Target> {
     let python_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
     let out = std::process::Command::new("python3")
         .arg("-c")
-        .arg("import sys; sys.path.insert(0, sys.argv[1]); import moto as m; print(m.ensure_venv())")
+        .arg(
+            "import sys; sys.path.insert(0, sys.argv[1]); import moto as m; print(m.ensure_venv())",
+        )
         .arg(&python_dir)
         .stderr(Stdio::inherit())
         .output()
@@ -249,7 +301,13 @@ async fn start_moto() -> Result<Target> {
     if !out.status.success() {
         bail!("could not prepare moto's venv");
     }
-    let python = PathBuf::from(String::from_utf8(out.stdout)?.lines().last().unwrap_or_default().trim());
+    let python = PathBuf::from(
+        String::from_utf8(out.stdout)?
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim(),
+    );
     let port = free_port()?;
     let child = Command::new(python.with_file_name("moto_server"))
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -274,7 +332,13 @@ async fn start_moto() -> Result<Target> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Ok(mut c) = Connection::open(&target).await
-            && c.send(Request::get("/moto-api/").header("host", &target.host).body(Full::new(Bytes::new()))?).await.is_ok()
+            && c.send(
+                Request::get("/moto-api/")
+                    .header("host", &target.host)
+                    .body(Full::new(Bytes::new()))?,
+            )
+            .await
+            .is_ok()
         {
             break;
         }
@@ -285,7 +349,9 @@ async fn start_moto() -> Result<Target> {
     }
     let mut c = Connection::open(&target).await?;
     let path = format!("/{}", target.bucket);
-    let req = c.signer.request("PUT", &target.host, &path, "", EMPTY_SHA256, Bytes::new())?;
+    let req = c
+        .signer
+        .request("PUT", &target.host, &path, "", EMPTY_SHA256, Bytes::new())?;
     c.send(req).await.context("creating the bucket in moto")?;
     target.bucket = "bench".into();
     Ok(target)
@@ -306,14 +372,19 @@ type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 async fn connect(port: u16) -> Result<Sender> {
     let stream = TcpStream::connect(("127.0.0.1", port)).await?;
     stream.set_nodelay(true)?;
-    let (sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    let (sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
     tokio::spawn(conn);
     Ok(sender)
 }
 
 impl Connection {
     async fn open(target: &Target) -> Result<Connection> {
-        Ok(Connection { port: target.port, sender: connect(target.port).await?, signer: Signer::new(&target.access_key, &target.secret) })
+        Ok(Connection {
+            port: target.port,
+            sender: connect(target.port).await?,
+            signer: Signer::new(&target.access_key, &target.secret),
+        })
     }
 
     async fn ready(&mut self) -> Result<()> {
@@ -380,8 +451,17 @@ const SMALL_KEYS: usize = 1000;
 
 /// PUTs (new keys each time) or GETs (of `SMALL_KEYS` keys written before) of 1 KiB objects
 /// on `connections` connections for `seconds`, after a warm-up of a tenth of that.
-async fn small_objects(target: &Arc<Target>, op: Op, connections: usize, seconds: f64) -> Result<Throughput> {
-    let body = Bytes::from((0..1024u32).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>());
+async fn small_objects(
+    target: &Arc<Target>,
+    op: Op,
+    connections: usize,
+    seconds: f64,
+) -> Result<Throughput> {
+    let body = Bytes::from(
+        (0..1024u32)
+            .map(|i| (i * 31 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    );
     let body_sha256: Arc<str> = sha256_hex(&body).into();
     let warm_up = Duration::from_secs_f64(seconds / 10.0);
     let measured = Duration::from_secs_f64(seconds);
@@ -403,11 +483,29 @@ async fn small_objects(target: &Arc<Target>, op: Op, connections: usize, seconds
                 let req = match op {
                     Op::Put => {
                         let path = format!("/{}/small/put-{c}-{i}", target.bucket);
-                        conn.signer.request("PUT", &target.host, &path, "", &body_sha256, body.clone())?
+                        conn.signer.request(
+                            "PUT",
+                            &target.host,
+                            &path,
+                            "",
+                            &body_sha256,
+                            body.clone(),
+                        )?
                     }
                     Op::Get => {
-                        let path = format!("/{}/small/get-{}", target.bucket, (c * 7919 + i) % SMALL_KEYS);
-                        conn.signer.request("GET", &target.host, &path, "", EMPTY_SHA256, Bytes::new())?
+                        let path = format!(
+                            "/{}/small/get-{}",
+                            target.bucket,
+                            (c * 7919 + i) % SMALL_KEYS
+                        );
+                        conn.signer.request(
+                            "GET",
+                            &target.host,
+                            &path,
+                            "",
+                            EMPTY_SHA256,
+                            Bytes::new(),
+                        )?
                     }
                 };
                 let (_, answer) = conn.send(req).await?;
@@ -427,7 +525,11 @@ async fn small_objects(target: &Arc<Target>, op: Op, connections: usize, seconds
         all.extend(t.await??);
     }
     all.sort_unstable();
-    Ok(Throughput { per_second: all.len() as f64 / measured.as_secs_f64(), p50_ms: percentile(&all, 0.5), p99_ms: percentile(&all, 0.99) })
+    Ok(Throughput {
+        per_second: all.len() as f64 / measured.as_secs_f64(),
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+    })
 }
 
 async fn seed_small_objects(target: &Arc<Target>) -> Result<()> {
@@ -436,7 +538,9 @@ async fn seed_small_objects(target: &Arc<Target>) -> Result<()> {
     let mut conn = Connection::open(target).await?;
     for k in 0..SMALL_KEYS {
         let path = format!("/{}/small/get-{k}", target.bucket);
-        let req = conn.signer.request("PUT", &target.host, &path, "", &body_sha256, body.clone())?;
+        let req =
+            conn.signer
+                .request("PUT", &target.host, &path, "", &body_sha256, body.clone())?;
         conn.send(req).await?;
     }
     Ok(())
@@ -465,7 +569,13 @@ fn xml_field<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 
 fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok()
+    status
+        .lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 struct Upload {
@@ -477,7 +587,12 @@ struct Upload {
 
 /// A multipart upload of `data` to `key` (parts of `PART_SIZE`, `PART_CONCURRENCY` at a time),
 /// with the server's peak RSS while it runs.
-async fn multipart_upload(target: &Arc<Target>, key: &str, data: &Bytes, part_sha256: &[String]) -> Result<Upload> {
+async fn multipart_upload(
+    target: &Arc<Target>,
+    key: &str,
+    data: &Bytes,
+    part_sha256: &[String],
+) -> Result<Upload> {
     let path = format!("/{}/{key}", target.bucket);
     let mut conn = Connection::open(target).await?;
     // Peak RSS from here: VmHWM reset (Linux's clear_refs 5), and sampled VmRSS as a fallback.
@@ -496,15 +611,30 @@ async fn multipart_upload(target: &Arc<Target>, key: &str, data: &Bytes, part_sh
         })
     };
     let started = Instant::now();
-    let req = conn.signer.request("POST", &target.host, &path, "uploads=", EMPTY_SHA256, Bytes::new())?;
+    let req = conn.signer.request(
+        "POST",
+        &target.host,
+        &path,
+        "uploads=",
+        EMPTY_SHA256,
+        Bytes::new(),
+    )?;
     let (_, answer) = conn.send(req).await?;
     let answer = String::from_utf8_lossy(&answer).into_owned();
-    let upload_id = xml_field(&answer, "UploadId").ok_or_else(|| anyhow!("no UploadId in {answer}"))?.to_string();
+    let upload_id = xml_field(&answer, "UploadId")
+        .ok_or_else(|| anyhow!("no UploadId in {answer}"))?
+        .to_string();
     let parts = data.len().div_ceil(PART_SIZE);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..PART_CONCURRENCY.min(parts) {
-        let (target, next, data, upload_id, path) = (target.clone(), next.clone(), data.clone(), upload_id.clone(), path.clone());
+        let (target, next, data, upload_id, path) = (
+            target.clone(),
+            next.clone(),
+            data.clone(),
+            upload_id.clone(),
+            path.clone(),
+        );
         let part_sha256 = part_sha256.to_vec();
         workers.push(tokio::spawn(async move {
             let mut conn = Connection::open(&target).await?;
@@ -516,9 +646,19 @@ async fn multipart_upload(target: &Arc<Target>, key: &str, data: &Bytes, part_sh
                 }
                 let body = data.slice(n * PART_SIZE..((n + 1) * PART_SIZE).min(data.len()));
                 let query = format!("partNumber={}&uploadId={upload_id}", n + 1);
-                let req = conn.signer.request("PUT", &target.host, &path, &query, &part_sha256[n], body)?;
+                let req = conn.signer.request(
+                    "PUT",
+                    &target.host,
+                    &path,
+                    &query,
+                    &part_sha256[n],
+                    body,
+                )?;
                 let (headers, _) = conn.send(req).await?;
-                let etag = headers.get("etag").and_then(|v| v.to_str().ok()).ok_or_else(|| anyhow!("no ETag for part {}", n + 1))?;
+                let etag = headers
+                    .get("etag")
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or_else(|| anyhow!("no ETag for part {}", n + 1))?;
                 etags.push((n + 1, etag.to_string()));
             }
             Ok::<_, anyhow::Error>(etags)
@@ -531,20 +671,42 @@ async fn multipart_upload(target: &Arc<Target>, key: &str, data: &Bytes, part_sh
     etags.sort();
     let mut xml = String::from("<CompleteMultipartUpload>");
     for (n, etag) in &etags {
-        xml.push_str(&format!("<Part><PartNumber>{n}</PartNumber><ETag>{etag}</ETag></Part>"));
+        xml.push_str(&format!(
+            "<Part><PartNumber>{n}</PartNumber><ETag>{etag}</ETag></Part>"
+        ));
     }
     xml.push_str("</CompleteMultipartUpload>");
     let body = Bytes::from(xml);
-    let req = conn.signer.request("POST", &target.host, &path, &format!("uploadId={upload_id}"), &sha256_hex(&body), body)?;
+    let req = conn.signer.request(
+        "POST",
+        &target.host,
+        &path,
+        &format!("uploadId={upload_id}"),
+        &sha256_hex(&body),
+        body,
+    )?;
     let (_, answer) = conn.send(req).await?;
     let elapsed = started.elapsed();
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let sampled = sampler.await?;
     if !String::from_utf8_lossy(&answer).contains("ETag") {
-        bail!("CompleteMultipartUpload: {}", String::from_utf8_lossy(&answer));
+        bail!(
+            "CompleteMultipartUpload: {}",
+            String::from_utf8_lossy(&answer)
+        );
     }
-    let peak_kib = if reset { status_kib(target.pid, "VmHWM:").unwrap_or(sampled).max(sampled) } else { sampled };
-    Ok(Upload { mb_per_s: data.len() as f64 / elapsed.as_secs_f64() / 1e6, peak_rss_mb: peak_kib as f64 / 1024.0, start_rss_mb: start_kib as f64 / 1024.0 })
+    let peak_kib = if reset {
+        status_kib(target.pid, "VmHWM:")
+            .unwrap_or(sampled)
+            .max(sampled)
+    } else {
+        sampled
+    };
+    Ok(Upload {
+        mb_per_s: data.len() as f64 / elapsed.as_secs_f64() / 1e6,
+        peak_rss_mb: peak_kib as f64 / 1024.0,
+        start_rss_mb: start_kib as f64 / 1024.0,
+    })
 }
 
 /// GETs `key` whole `rounds` times; the best rate in MB/s.
@@ -554,7 +716,9 @@ async fn big_get(target: &Arc<Target>, key: &str, size: u64, rounds: usize) -> R
     let mut best = 0f64;
     for _ in 0..rounds {
         let started = Instant::now();
-        let req = conn.signer.request("GET", &target.host, &path, "", EMPTY_SHA256, Bytes::new())?;
+        let req =
+            conn.signer
+                .request("GET", &target.host, &path, "", EMPTY_SHA256, Bytes::new())?;
         let got = conn.send_counting(req).await?;
         if got != size {
             bail!("GET returned {got} bytes, not {size}");
@@ -580,21 +744,44 @@ struct Options {
     big: usize,
 }
 
-async fn measure(target: Target, options: &Options, data: &Bytes, part_sha256: &[String]) -> Result<Results> {
+async fn measure(
+    target: Target,
+    options: &Options,
+    data: &Bytes,
+    part_sha256: &[String],
+) -> Result<Results> {
     let target = Arc::new(target);
     let name = target.name;
     let mut r = Results::default();
     // The upload first, on a fresh server: its peak RSS is then what the upload costs, not
     // what the small-object phases left in the allocator and SQLite's caches.
     eprintln!("[{name}] multipart upload of {} MiB", options.big >> 20);
-    r.upload = Some(multipart_upload(&target, "big/object", data, part_sha256).await.with_context(|| format!("{name}: multipart upload"))?);
+    r.upload = Some(
+        multipart_upload(&target, "big/object", data, part_sha256)
+            .await
+            .with_context(|| format!("{name}: multipart upload"))?,
+    );
     eprintln!("[{name}] GET {} MiB", options.big >> 20);
-    r.big_get_mb_s = Some(big_get(&target, "big/object", data.len() as u64, 3).await.with_context(|| format!("{name}: big GET"))?);
+    r.big_get_mb_s = Some(
+        big_get(&target, "big/object", data.len() as u64, 3)
+            .await
+            .with_context(|| format!("{name}: big GET"))?,
+    );
     eprintln!("[{name}] PUT 1 KiB");
-    r.put = Some(small_objects(&target, Op::Put, options.connections, options.seconds).await.with_context(|| format!("{name}: PUT 1 KiB"))?);
-    seed_small_objects(&target).await.with_context(|| format!("{name}: seeding"))?;
+    r.put = Some(
+        small_objects(&target, Op::Put, options.connections, options.seconds)
+            .await
+            .with_context(|| format!("{name}: PUT 1 KiB"))?,
+    );
+    seed_small_objects(&target)
+        .await
+        .with_context(|| format!("{name}: seeding"))?;
     eprintln!("[{name}] GET 1 KiB");
-    r.get = Some(small_objects(&target, Op::Get, options.connections, options.seconds).await.with_context(|| format!("{name}: GET 1 KiB"))?);
+    r.get = Some(
+        small_objects(&target, Op::Get, options.connections, options.seconds)
+            .await
+            .with_context(|| format!("{name}: GET 1 KiB"))?,
+    );
     r.end_rss_mb = status_kib(target.pid, "VmRSS:").map(|k| k as f64 / 1024.0);
     Ok(r)
 }
@@ -610,15 +797,79 @@ fn print_table(options: &Options, ours: &Results, moto: &Results) {
     let mib = options.big >> 20;
     let c = options.connections;
     let rows: Vec<(String, String, String, &str)> = vec![
-        (format!("PUT 1 KiB, {c} connections (req/s)"), cell(ours.put.map(|t| t.per_second), 0), cell(moto.put.map(|t| t.per_second), 0), "≥ 5,000"),
-        ("  PUT p50 / p99 (ms)".into(), format!("{} / {}", cell(ours.put.map(|t| t.p50_ms), 2), cell(ours.put.map(|t| t.p99_ms), 2)), format!("{} / {}", cell(moto.put.map(|t| t.p50_ms), 2), cell(moto.put.map(|t| t.p99_ms), 2)), ""),
-        (format!("GET 1 KiB, {c} connections (req/s)"), cell(ours.get.map(|t| t.per_second), 0), cell(moto.get.map(|t| t.per_second), 0), "≥ 15,000"),
-        ("  GET p50 / p99 (ms)".into(), format!("{} / {}", cell(ours.get.map(|t| t.p50_ms), 2), cell(ours.get.map(|t| t.p99_ms), 2)), format!("{} / {}", cell(moto.get.map(|t| t.p50_ms), 2), cell(moto.get.map(|t| t.p99_ms), 2)), ""),
-        (format!("GET {mib} MiB object (MB/s, best of 3)"), cell(ours.big_get_mb_s, 0), cell(moto.big_get_mb_s, 0), "≥ 1,000"),
-        (format!("multipart upload {mib} MiB ({} MiB parts × {PART_CONCURRENCY}) (MB/s)", PART_SIZE >> 20), cell(ours.upload.as_ref().map(|u| u.mb_per_s), 0), cell(moto.upload.as_ref().map(|u| u.mb_per_s), 0), ""),
-        ("  server peak RSS during the upload (MB)".into(), cell(ours.upload.as_ref().map(|u| u.peak_rss_mb), 0), cell(moto.upload.as_ref().map(|u| u.peak_rss_mb), 0), "≤ 64"),
-        ("  server RSS when the upload started (MB)".into(), cell(ours.upload.as_ref().map(|u| u.start_rss_mb), 0), cell(moto.upload.as_ref().map(|u| u.start_rss_mb), 0), ""),
-        ("server RSS after all phases (MB)".into(), cell(ours.end_rss_mb, 0), cell(moto.end_rss_mb, 0), ""),
+        (
+            format!("PUT 1 KiB, {c} connections (req/s)"),
+            cell(ours.put.map(|t| t.per_second), 0),
+            cell(moto.put.map(|t| t.per_second), 0),
+            "≥ 5,000",
+        ),
+        (
+            "  PUT p50 / p99 (ms)".into(),
+            format!(
+                "{} / {}",
+                cell(ours.put.map(|t| t.p50_ms), 2),
+                cell(ours.put.map(|t| t.p99_ms), 2)
+            ),
+            format!(
+                "{} / {}",
+                cell(moto.put.map(|t| t.p50_ms), 2),
+                cell(moto.put.map(|t| t.p99_ms), 2)
+            ),
+            "",
+        ),
+        (
+            format!("GET 1 KiB, {c} connections (req/s)"),
+            cell(ours.get.map(|t| t.per_second), 0),
+            cell(moto.get.map(|t| t.per_second), 0),
+            "≥ 15,000",
+        ),
+        (
+            "  GET p50 / p99 (ms)".into(),
+            format!(
+                "{} / {}",
+                cell(ours.get.map(|t| t.p50_ms), 2),
+                cell(ours.get.map(|t| t.p99_ms), 2)
+            ),
+            format!(
+                "{} / {}",
+                cell(moto.get.map(|t| t.p50_ms), 2),
+                cell(moto.get.map(|t| t.p99_ms), 2)
+            ),
+            "",
+        ),
+        (
+            format!("GET {mib} MiB object (MB/s, best of 3)"),
+            cell(ours.big_get_mb_s, 0),
+            cell(moto.big_get_mb_s, 0),
+            "≥ 1,000",
+        ),
+        (
+            format!(
+                "multipart upload {mib} MiB ({} MiB parts × {PART_CONCURRENCY}) (MB/s)",
+                PART_SIZE >> 20
+            ),
+            cell(ours.upload.as_ref().map(|u| u.mb_per_s), 0),
+            cell(moto.upload.as_ref().map(|u| u.mb_per_s), 0),
+            "",
+        ),
+        (
+            "  server peak RSS during the upload (MB)".into(),
+            cell(ours.upload.as_ref().map(|u| u.peak_rss_mb), 0),
+            cell(moto.upload.as_ref().map(|u| u.peak_rss_mb), 0),
+            "≤ 64",
+        ),
+        (
+            "  server RSS when the upload started (MB)".into(),
+            cell(ours.upload.as_ref().map(|u| u.start_rss_mb), 0),
+            cell(moto.upload.as_ref().map(|u| u.start_rss_mb), 0),
+            "",
+        ),
+        (
+            "server RSS after all phases (MB)".into(),
+            cell(ours.end_rss_mb, 0),
+            cell(moto.end_rss_mb, 0),
+            "",
+        ),
     ];
     println!("| S3, every request SigV4-signed | ampbase | moto | target |");
     println!("| --- | ---: | ---: | ---: |");
@@ -630,7 +881,11 @@ fn print_table(options: &Options, ours: &Results, moto: &Results) {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let mut binary: Option<PathBuf> = None;
-    let mut options = Options { seconds: 5.0, connections: 16, big: 256 << 20 };
+    let mut options = Options {
+        seconds: 5.0,
+        connections: 16,
+        big: 256 << 20,
+    };
     let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -641,17 +896,28 @@ async fn main() -> Result<()> {
             "--connections" => options.connections = value()?.parse()?,
             "--big-mib" => options.big = value()?.parse::<usize>()? << 20,
             "--only" => only = Some(value()?),
-            other => bail!("unknown argument {other} (usage: storage-bench --binary <ampbase> [--seconds 5] [--connections 16] [--big-mib 256] [--only ampbase|moto])"),
+            other => bail!(
+                "unknown argument {other} (usage: storage-bench --binary <ampbase> [--seconds 5] [--connections 16] [--big-mib 256] [--only ampbase|moto])"
+            ),
         }
     }
     let binary = binary.ok_or_else(|| anyhow!("--binary <path to ampbase> is required"))?;
-    let binary = std::fs::canonicalize(&binary).with_context(|| format!("no {}", binary.display()))?;
+    let binary =
+        std::fs::canonicalize(&binary).with_context(|| format!("no {}", binary.display()))?;
     // The big object and its part hashes, computed before anything is timed.
     let data = pseudo_random(options.big);
     let part_sha256: Vec<String> = data.chunks(PART_SIZE).map(sha256_hex).collect();
     let run = |name: &str| only.as_deref().is_none_or(|o| o == name);
-    let ours = if run("ampbase") { measure(start_ampbase(&binary).await?, &options, &data, &part_sha256).await? } else { Results::default() };
-    let moto = if run("moto") { measure(start_moto().await?, &options, &data, &part_sha256).await? } else { Results::default() };
+    let ours = if run("ampbase") {
+        measure(start_ampbase(&binary).await?, &options, &data, &part_sha256).await?
+    } else {
+        Results::default()
+    };
+    let moto = if run("moto") {
+        measure(start_moto().await?, &options, &data, &part_sha256).await?
+    } else {
+        Results::default()
+    };
     print_table(&options, &ours, &moto);
     Ok(())
 }
@@ -663,8 +929,14 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(amz_dates(0), ("19700101".into(), "19700101T000000Z".into()));
-        assert_eq!(amz_dates(1_440_938_160), ("20150830".into(), "20150830T123600Z".into()));
-        assert_eq!(amz_dates(951_782_400), ("20000229".into(), "20000229T000000Z".into()));
+        assert_eq!(
+            amz_dates(1_440_938_160),
+            ("20150830".into(), "20150830T123600Z".into())
+        );
+        assert_eq!(
+            amz_dates(951_782_400),
+            ("20000229".into(), "20000229T000000Z".into())
+        );
     }
 
     /// AWS's documented signing-key derivation example (IAM, 2012-02-15).
@@ -675,6 +947,9 @@ mod tests {
         let k = hmac(&k, b"us-east-1");
         let k = hmac(&k, b"iam");
         let k = hmac(&k, b"aws4_request");
-        assert_eq!(hex(&k), "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
+        assert_eq!(
+            hex(&k),
+            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+        );
     }
 }
