@@ -98,7 +98,8 @@ pub struct LocalDisk {
 }
 
 /// What a written blob survives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Durability {
     /// Synced to disk before `put` returns: survives power loss (`ampbase serve`).
     Fsync,
@@ -115,6 +116,13 @@ const INLINE_WRITE: usize = 64 * 1024;
 const INLINE_READ: u64 = 64 * 1024;
 /// Larger ranges stream in pieces of this size.
 const READ_CHUNK: usize = 1 << 20;
+
+impl Durability {
+    /// The default of a configured local backend.
+    pub fn fsync() -> Durability {
+        Durability::Fsync
+    }
+}
 
 impl LocalDisk {
     /// Blobs under `root` (created if missing), synced on every write.

@@ -163,16 +163,54 @@ pub struct StorageService {
 }
 
 /// Where object bytes live, as configured (`ampbase serve` reads it from its configuration;
-/// the sandbox uses local disk).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// the sandbox uses local disk). In JSON: `{"type": "local", "root": "...", "durability":
+/// "fsync"}` or `{"type": "s3", "endpoint": "http://127.0.0.1:9000", "region": "us-east-1",
+/// "bucket": "...", "prefix": "...", "accessKeyId": "...", "secretAccessKey": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
 pub enum StorageBackend {
     /// Files under `root` (by default `.amplify/ampbase/.../storage`).
     Local {
         root: PathBuf,
+        #[serde(default = "Durability::fsync")]
         durability: Durability,
     },
     /// An S3-compatible store (AWS S3, MinIO, R2).
     S3(RemoteConfig),
+}
+
+#[cfg(test)]
+mod backend_tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_configuration() {
+        let local: StorageBackend =
+            serde_json::from_str(r#"{"type": "local", "root": "/srv/blobs"}"#).unwrap();
+        assert_eq!(
+            local,
+            StorageBackend::Local {
+                root: "/srv/blobs".into(),
+                durability: Durability::Fsync
+            }
+        );
+        let s3: StorageBackend = serde_json::from_str(
+            r#"{"type": "s3", "endpoint": "http://127.0.0.1:9000", "region": "eu-west-1",
+                "bucket": "blobs", "prefix": "prod", "accessKeyId": "AKIA1", "secretAccessKey": "s3cr3t"}"#,
+        )
+        .unwrap();
+        let StorageBackend::S3(remote) = &s3 else {
+            panic!("{s3:?}")
+        };
+        assert_eq!(remote.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(
+            (remote.bucket.as_str(), remote.prefix.as_str()),
+            ("blobs", "prod")
+        );
+        assert!(remote.session_token.is_none());
+        assert!(!format!("{s3:?}").contains("s3cr3t"));
+        assert!(serde_json::from_str::<StorageBackend>(r#"{"type": "ftp"}"#).is_err());
+    }
 }
 
 impl StorageBackend {

@@ -22,17 +22,21 @@ const PART_SIZE: usize = 8 << 20;
 const UPLOAD_CONCURRENCY: usize = 2;
 
 /// Where and how to reach an S3-compatible store.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RemoteConfig {
     /// `None`: AWS S3 of `region`; otherwise e.g. `http://127.0.0.1:9000` (MinIO) or an R2
     /// account endpoint. Path-style requests are used with an endpoint.
+    #[serde(default)]
     pub endpoint: Option<String>,
     pub region: String,
     pub bucket: String,
     /// Blobs are stored under `<prefix>/blobs/`; empty: at the bucket's root.
+    #[serde(default)]
     pub prefix: String,
     pub access_key_id: String,
     pub secret_access_key: String,
+    #[serde(default)]
     pub session_token: Option<String>,
 }
 
