@@ -10,8 +10,11 @@
 //!   its verified access key; the bucket's `defineStorage` `access` rules decide, deny by
 //!   default; listings are limited to what the caller may list.
 //! * **Objects** ([`objects`]): records (key, size, ETag, content headers, user metadata, part
-//!   layout) in the [`DocumentStore`](ampbase_store::DocumentStore), bytes in a
-//!   [`BlobStore`] ([`blob::LocalDisk`] by default); atomic and streaming both ways.
+//!   layout, and the bytes of objects up to [`objects::INLINE_MAX`]) in the
+//!   [`DocumentStore`](ampbase_store::DocumentStore), larger bytes in the [`BlobStore`] a
+//!   [`StorageBackend`] names: [`blob::LocalDisk`] (the sandbox's, without `fsync`) or
+//!   [`RemoteBlobs`] (any S3-compatible store, for `ampbase serve`); atomic and streaming both
+//!   ways.
 //! * **Triggers** ([`events`]): `onUpload` / `onDelete` produce Lambda S3 events into a durable
 //!   queue ([`StorageService::pending_events`], [`StorageService::ack`]).
 //!
